@@ -1,0 +1,413 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from donations import rules
+from recipients.models import Recipient
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    INDONESIAN = "id", "Bahasa Indonesia"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class DonorQuerySet(models.QuerySet):
+    def active_on(self, day=None):
+        """Donors with at least one sponsorship in force on `day` (the three-month rule applied)."""
+        live = Sponsorship.objects.live_on(day).filter(donor=OuterRef("pk"))
+        return self.filter(Exists(live))
+
+    def for_public_display(self, day=None):
+        """The public list of active donors: consented, in force, and seen by BCC staff.
+
+        A donor appears only after staff verified at least one of their payments, so that a name
+        typed into a public form never reaches the site before a person at BCC has seen it.
+        """
+        verified = Sponsorship.objects.filter(donor=OuterRef("pk"), payments__status="verified")
+        return (
+            self.active_on(day)
+            .filter(listed_publicly=True, erased_at__isnull=True)
+            .filter(Exists(verified))
+        )
+
+    def by_token(self, raw: str):
+        """The donor a private-link token belongs to, or None (revoked and expired links too)."""
+        if not raw:
+            return None
+        now = timezone.now()
+        return (
+            self.filter(
+                access_tokens__token_hash=hash_token(raw),
+                access_tokens__revoked_at__isnull=True,
+            )
+            .filter(
+                Q(access_tokens__expires_at__isnull=True) | Q(access_tokens__expires_at__gt=now)
+            )
+            .first()
+        )
+
+
+class Donor(models.Model):
+    """A person who pays the premium for one or more recipients."""
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    display_name = models.CharField(
+        _("name or initials shown on the website"), max_length=80, blank=True
+    )
+    listed_publicly = models.BooleanField(_("agrees to be listed publicly"), default=False)
+    email = models.EmailField(_("email"), db_index=True)
+    phone = PhoneNumberField(_("WhatsApp/Line number"), blank=True)
+    country = CountryField(_("country"), default="ID")
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = DonorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        ordering = ["full_name", "id"]
+        indexes = [models.Index(fields=["listed_publicly", "display_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def is_overseas(self) -> bool:
+        return self.country.code != "ID"
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or initials(self.full_name)
+
+    def issue_link(self, days: int | None = None) -> str:
+        """A new secret for the donor's private page; only its hash is stored."""
+        raw = secrets.token_urlsafe(24)  # 192 bits
+        expires = timezone.now() + timezone.timedelta(days=days) if days else None
+        self.access_tokens.create(token_hash=hash_token(raw), expires_at=expires)
+        return raw
+
+    def revoke_links(self) -> int:
+        return self.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    def private_url(self, raw_token: str) -> str:
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("donations:private", args=[raw_token])
+
+
+def initials(name: str) -> str:
+    return "".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())
+
+
+class DonorAccessToken(models.Model):
+    """A secret link to a donor's private page. The token itself is never stored."""
+
+    donor = models.ForeignKey(
+        Donor, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("donor")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("private link")
+        verbose_name_plural = _("private links")
+
+    def __str__(self):
+        return str(_("Link created %(created)s")) % {"created": f"{self.created_at:%Y-%m-%d}"}
+
+
+class SponsorshipQuerySet(models.QuerySet):
+    def live_on(self, day=None):
+        """Sponsorships in force on `day`: pledged or active, and not lapsed by the calendar.
+
+        This is the one definition of "active" used by the public list, the dashboard and the
+        commands: lapses_on is computed from payments and evidence whenever they change, and is
+        compared with the day here, so a lapse shows without any scheduled job having run.
+        """
+        day = day or timezone.localdate()
+        return self.filter(state__in=Sponsorship.LIVE_STATES).filter(
+            Q(lapses_on__isnull=True) | Q(lapses_on__gt=day)
+        )
+
+    def lapsed_unrecorded_on(self, day=None):
+        """Live by their stored state, but lapsed by the calendar: the lapse command's work."""
+        day = day or timezone.localdate()
+        return self.filter(state__in=Sponsorship.LIVE_STATES, lapses_on__lte=day)
+
+    def holding_recipient_on(self, day=None):
+        """Sponsorships that keep their recipient off the list of people waiting for a sponsor."""
+        day = day or timezone.localdate()
+        return self.filter(
+            Q(state=Sponsorship.State.AWAITING_DECISION)
+            | Q(state__in=Sponsorship.LIVE_STATES)
+            & (Q(lapses_on__isnull=True) | Q(lapses_on__gt=day))
+        )
+
+
+class Sponsorship(models.Model):
+    """A donor's pledge to pay a recipient's premium.
+
+    The state stores what people decided; where a live sponsorship stands on a given day
+    (covered, due, overdue, lapsed) is derived from covered_through and lapses_on, which are
+    recomputed from the payments and evidence each time those change.
+    """
+
+    class State(models.TextChoices):
+        PLEDGED = "pledged", _("Pledged, awaiting the first payment")
+        ACTIVE = "active", _("Active")
+        AWAITING_DECISION = "awaiting_decision", _("Waiting for the donor's decision")
+        STOPPED = "stopped", _("Stopped")
+        LAPSED = "lapsed", _("Lapsed")
+
+    class Route(models.TextChoices):
+        DIRECT = "direct", _("Donor pays BPJS Ketenagakerjaan directly")
+        PAYPAL = "paypal", _("PayPal to BCC, BCC pays BPJS")
+
+    LIVE_STATES = (State.PLEDGED, State.ACTIVE)
+    HOLDING_STATES = (State.PLEDGED, State.ACTIVE, State.AWAITING_DECISION)
+
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, related_name="sponsorships", verbose_name=_("donor")
+    )
+    recipient = models.ForeignKey(
+        Recipient,
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+        verbose_name=_("recipient"),
+    )
+    first_month = models.DateField(_("first month"))
+    months_pledged = models.PositiveSmallIntegerField(_("months pledged"))
+    route = models.CharField(_("payment route"), max_length=10, choices=Route.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PLEDGED
+    )
+    covered_through = models.DateField(_("paid through"), null=True, blank=True, editable=False)
+    lapses_on = models.DateField(_("lapses on"), null=True, blank=True, editable=False)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("continued as"),
+    )
+    created_at = models.DateTimeField(_("pledged at"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("first payment verified"), null=True, blank=True)
+    decision_requested_at = models.DateTimeField(_("donor asked to decide"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    history = HistoricalRecords()
+
+    objects = SponsorshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "lapses_on"]),
+            models.Index(fields=["state", "covered_through"]),
+            models.Index(fields=["first_month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months_pledged__gte=rules.MINIMUM_MONTHS),
+                name="sponsorship_pledge_at_least_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient"],
+                condition=Q(state__in=["pledged", "active", "awaiting_decision"]),
+                name="one_live_sponsorship_per_recipient",
+                violation_error_message=_("This person already has a sponsor."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.donor} → {self.recipient.nickname}"
+
+    def standing_on(self, day=None) -> rules.Standing | None:
+        """Where the sponsorship stands on `day` by the calendar; None once it has ended."""
+        if self.state not in self.LIVE_STATES:
+            return None
+        day = day or timezone.localdate()
+        return rules.standing_on(day, self.first_month, self.covered_through, self.lapses_on)
+
+    @property
+    def standing(self):
+        return self.standing_on()
+
+    def lapse(self, on=None) -> bool:
+        """Record that the sponsorship lapsed under the three-month rule; False if already done."""
+        on = on or timezone.localdate()
+        with transaction.atomic():
+            locked = Sponsorship.objects.select_for_update().get(pk=self.pk)
+            if (
+                locked.state not in self.LIVE_STATES
+                or not locked.lapses_on
+                or on < locked.lapses_on
+            ):
+                return False
+            locked.state = self.State.LAPSED
+            locked.ended_at = timezone.now()
+            locked.end_reason = "three months without evidence"
+            locked.save(update_fields=["state", "ended_at", "end_reason"])
+            Message.queue(
+                locked.donor,
+                Message.Kind.LAPSED,
+                sponsorship=locked,
+                key=f"lapsed:{locked.pk}:{locked.lapses_on:%Y-%m}",
+            )
+        self.refresh_from_db()
+        return True
+
+
+class DonorRequest(models.Model):
+    """A donor asks BCC to stop a sponsorship or to move it to another recipient."""
+
+    class Kind(models.TextChoices):
+        STOP = "stop", _("Stop the sponsorship")
+        CHANGE_RECIPIENT = "change_recipient", _("Change to another recipient")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Carried out")
+        DECLINED = "declined", _("Declined")
+
+    sponsorship = models.ForeignKey(
+        Sponsorship,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("sponsorship"),
+    )
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    new_recipient = models.ForeignKey(
+        Recipient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new recipient"),
+    )
+    message = models.TextField(_("message from the donor"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("donor request")
+        verbose_name_plural = _("donor requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="change_recipient")
+                | Q(new_recipient__isnull=False)
+                | ~Q(status="done"),
+                name="donorrequest_change_names_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.sponsorship}"
+
+
+class Message(models.Model):
+    """An email to a donor, written in the same transaction as its cause and sent later.
+
+    `send_messages` delivers queued rows and retries failures with back-off, so a mail server
+    that is down loses nothing. `key` makes a message at-most-once (e.g. one reminder per
+    sponsorship and period).
+    """
+
+    class Kind(models.TextChoices):
+        PLEDGE_RECEIVED = "pledge_received", _("Pledge received")
+        EVIDENCE_RECEIVED = "evidence_received", _("Evidence received")
+        EVIDENCE_VERIFIED = "evidence_verified", _("Evidence verified")
+        EVIDENCE_REJECTED = "evidence_rejected", _("Evidence rejected")
+        CARD_HANDED_OVER = "card_handed_over", _("Card handed over")
+        SITUATION_UPDATE = "situation_update", _("Situation update")
+        COVERAGE_ENDING = "coverage_ending", _("Coverage ending soon")
+        OVERDUE_1 = "overdue_1", _("One month overdue")
+        OVERDUE_2 = "overdue_2", _("Two months overdue")
+        LAPSED = "lapsed", _("Lapsed")
+        REFUND = "refund", _("Refund")
+        LINK = "link", _("Private link requested")
+        REQUEST_HANDLED = "request_handled", _("Request handled")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will not be retried")
+
+    donor = models.ForeignKey(
+        Donor, on_delete=models.CASCADE, related_name="messages", verbose_name=_("donor")
+    )
+    sponsorship = models.ForeignKey(
+        Sponsorship,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("sponsorship"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    context = models.JSONField(_("details"), default=dict, blank=True)
+    key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.donor}"
+
+    @classmethod
+    def queue(cls, donor, kind, *, sponsorship=None, key=None, **context):
+        """Queue a message; with a key, a second call for the same key does nothing."""
+        if key and cls.objects.filter(key=key).exists():
+            return None
+        return cls.objects.create(
+            donor=donor, kind=kind, sponsorship=sponsorship, key=key, context=context
+        )

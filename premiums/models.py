@@ -1,0 +1,263 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from bcc_sponsor.storage import RandomPath, private_storage
+from donations.models import Sponsorship
+from donations.rules import last_month_of
+from premiums import rules
+from recipients.models import Sector
+
+
+class PremiumRateQuerySet(models.QuerySet):
+    def as_rules(self) -> list[rules.Rate]:
+        """The whole table as plain values for the rules functions (a few rows: one query)."""
+        return [
+            rules.Rate(r.first_month, r.last_month, r.jkk, r.jkm, r.sector)
+            for r in self.order_by("first_month")
+        ]
+
+
+class PremiumRate(models.Model):
+    """One row of the effective-dated premium table, in whole Rupiah per month."""
+
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(
+        _("last month"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the rate is open-ended."),
+    )
+    jkk = models.PositiveIntegerField(_("JKK (work accident) per month"))
+    jkm = models.PositiveIntegerField(_("JKM (death) per month"))
+    sector = models.CharField(
+        _("worker sector"),
+        max_length=20,
+        choices=Sector.choices,
+        blank=True,
+        help_text=_("Leave empty for a rate that applies to every sector."),
+    )
+    note = models.CharField(_("legal basis or note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = PremiumRateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("premium rate")
+        verbose_name_plural = _("premium rates")
+        ordering = ["-first_month", "sector"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(jkk__gt=0) | Q(jkm__gt=0), name="premiumrate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_month__isnull=True) | Q(last_month__gte=F("first_month")),
+                name="premiumrate_last_after_first",
+            ),
+        ]
+
+    def __str__(self):
+        end = f"{self.last_month:%Y-%m}" if self.last_month else "…"
+        return f"Rp {self.monthly} ({self.first_month:%Y-%m} – {end})"
+
+    @property
+    def monthly(self) -> int:
+        return self.jkk + self.jkm
+
+
+class PremiumPayment(models.Model):
+    """One payment of the premium to BPJS, covering whole consecutive months."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting evidence or verification")
+        VERIFIED = "verified", _("Verified")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    sponsorship = models.ForeignKey(
+        Sponsorship,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("sponsorship"),
+    )
+    first_month = models.DateField(_("first covered month"))
+    months = models.PositiveSmallIntegerField(_("months covered"))
+    # Derived from first_month and months on save; stored so that the database can refuse
+    # overlapping periods and pages can ask for "paid through" without month arithmetic in SQL.
+    last_month = models.DateField(_("last covered month"), editable=False)
+    amount = models.PositiveBigIntegerField(_("amount (Rupiah)"))
+    channel = models.CharField(
+        _("paid to BPJS by"), max_length=10, choices=Sponsorship.Route.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Overseas donors pay BCC by PayPal; BCC then pays BPJS.
+    paypal_amount = models.DecimalField(
+        _("PayPal amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    paypal_currency = models.CharField(_("PayPal currency"), max_length=3, blank=True)
+    paypal_transaction_id = models.CharField(
+        _("PayPal transaction id"), max_length=40, null=True, blank=True, unique=True
+    )
+    rupiah_received = models.PositiveBigIntegerField(
+        _("Rupiah received from PayPal"), null=True, blank=True
+    )
+    bpjs_paid_on = models.DateField(_("paid to BPJS on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("premium payment")
+        verbose_name_plural = _("premium payments")
+        ordering = ["-first_month", "-id"]
+        indexes = [
+            models.Index(fields=["status", "verified_at"]),
+            models.Index(fields=["sponsorship", "status", "last_month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(months__gte=1), name="payment_months_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(last_month__gte=F("first_month")), name="payment_last_after_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(paypal_amount__isnull=True) | Q(paypal_amount__gt=0),
+                name="payment_paypal_amount_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sponsorship} {self.first_month:%Y-%m} +{self.months}"
+
+    def save(self, *args, **kwargs):
+        self.last_month = last_month_of(self.first_month, self.months)
+        if self.paypal_transaction_id == "":
+            self.paypal_transaction_id = None
+        super().save(*args, **kwargs)
+
+    @property
+    def period(self) -> rules.Period:
+        return rules.Period(self.first_month, self.months)
+
+
+class PaymentEvidence(models.Model):
+    """A receipt proving a payment (the donor's BPJS receipt, or BCC's own for PayPal donors)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    payment = models.ForeignKey(
+        PremiumPayment,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("payment"),
+    )
+    file = models.FileField(_("file"), upload_to=RandomPath("evidence"), storage=private_storage)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True, editable=False)
+    content_type = models.CharField(_("content type"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by staff"),
+        help_text=_("Empty when the donor uploaded it."),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("same file as"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    rejection_reason = models.TextField(_("reason (shown to the donor)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment evidence")
+        verbose_name_plural = _("payment evidence")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="evidence_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Evidence %(id)s for %(payment)s")) % {"id": self.pk, "payment": self.payment}
+
+
+class Refund(models.Model):
+    """Premium BPJS returns for months paid after a recipient's death, and where it went."""
+
+    class State(models.TextChoices):
+        OWED = "owed", _("Owed, not yet claimed")
+        CLAIMED = "claimed", _("Claimed from BPJS")
+        RECEIVED = "received", _("Received from BPJS")
+        RETURNED = "returned", _("Returned to the donor")
+        REALLOCATED = "reallocated", _("Used for another recipient (donor consented)")
+
+    OUTSTANDING_STATES = (State.OWED, State.CLAIMED, State.RECEIVED)
+
+    payment = models.ForeignKey(
+        PremiumPayment,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("payment"),
+    )
+    unused_months = models.PositiveSmallIntegerField(_("unused months"))
+    amount = models.PositiveBigIntegerField(_("amount (Rupiah)"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OWED)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    settled_on = models.DateField(_("returned or reallocated on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unused_months__gte=1), name="refund_months_positive"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment.sponsorship}: {self.unused_months} × / Rp {self.amount}"
