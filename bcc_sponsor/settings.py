@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "simple_history",
     "phonenumber_field",
     "django_countries",
+    "django_filters",
     "bcc_sponsor",
     "recipients",
     "donations",
@@ -157,3 +158,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Private donor links in emails stop working after this many days; a fresh one is one form away.
+DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=90)

@@ -14,10 +14,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Public pages answer at /recipients/ (English) and /id/recipients/ (Indonesian).
+# Public pages live under /en/ and /id/; an address without the prefix (as printed on
+# leaflets: /recipients/) redirects to the visitor's language. The admin, outside these
+# patterns, follows the language cookie or the browser.
 urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include("recipients.urls")),
+    path("", include("premiums.urls")),
     path("", include("donations.urls")),
-    prefix_default_language=False,
+    prefix_default_language=True,
 )
 
 if settings.DEBUG:

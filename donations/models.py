@@ -3,7 +3,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -46,17 +47,10 @@ class DonorQuerySet(models.QuerySet):
         """The donor a private-link token belongs to, or None (revoked and expired links too)."""
         if not raw:
             return None
-        now = timezone.now()
-        return (
-            self.filter(
-                access_tokens__token_hash=hash_token(raw),
-                access_tokens__revoked_at__isnull=True,
-            )
-            .filter(
-                Q(access_tokens__expires_at__isnull=True) | Q(access_tokens__expires_at__gt=now)
-            )
-            .first()
-        )
+        valid = DonorAccessToken.objects.filter(
+            token_hash=hash_token(raw), revoked_at__isnull=True
+        ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        return self.filter(pk__in=valid.values("donor_id")).first()
 
 
 class Donor(models.Model):
@@ -106,6 +100,19 @@ class Donor(models.Model):
 
     def revoke_links(self) -> int:
         return self.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    def paid_by_year(self):
+        """Verified payments summed per year (of verification, in Bali time) and recipient."""
+        return list(
+            self.sponsorships.filter(payments__status="verified")
+            .values("recipient__nickname", "recipient_id")
+            .annotate(
+                year=ExtractYear("payments__verified_at"),
+                amount=Sum("payments__amount"),
+                months=Sum("payments__months"),
+            )
+            .order_by("year", "recipient__nickname")
+        )
 
     def private_url(self, raw_token: str) -> str:
         from django.urls import reverse
@@ -256,6 +263,42 @@ class Sponsorship(models.Model):
     def standing(self):
         return self.standing_on()
 
+    def month_strip(self, day=None, length=18):
+        """Month-by-month view for the donor: (month, kind) with kind one of covered, pending
+        (evidence awaiting verification), due, overdue, future. Uses prefetched payments."""
+        day = day or timezone.localdate()
+        today = rules.month_start(day)
+        pending = {
+            month
+            for p in self.payments.all()
+            if p.status == "pending" and any(e.status == "pending" for e in p.evidence.all())
+            for month in rules.month_range(p.first_month, p.months)
+        }
+        last_paid = max(
+            (p.last_month for p in self.payments.all() if p.status != "cancelled"),
+            default=self.first_month,
+        )
+        end = max(last_paid, today if self.state in self.LIVE_STATES else self.first_month)
+        accounted = rules.last_accounted_month(self.first_month, self.covered_through)
+        strip = []
+        for month in rules.month_range(
+            self.first_month, rules.months_between(self.first_month, end) + 1
+        ):
+            if self.covered_through and month <= self.covered_through:
+                kind = "covered"
+            elif month in pending:
+                kind = "pending"
+            elif month <= today and self.state in self.LIVE_STATES:
+                kind = (
+                    "due"
+                    if rules.months_between(accounted, month) <= 1 and month == today
+                    else "overdue"
+                )
+            else:
+                kind = "future"
+            strip.append((month, kind))
+        return strip[-length:]
+
     def lapse(self, on=None) -> bool:
         """Record that the sponsorship lapsed under the three-month rule; False if already done."""
         on = on or timezone.localdate()
@@ -276,6 +319,7 @@ class Sponsorship(models.Model):
                 Message.Kind.LAPSED,
                 sponsorship=locked,
                 key=f"lapsed:{locked.pk}:{locked.lapses_on:%Y-%m}",
+                month=locked.lapses_on.isoformat(),
             )
         self.refresh_from_db()
         return True

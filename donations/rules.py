@@ -108,17 +108,21 @@ def standing_on(
 ) -> Standing:
     """Where a live sponsorship stands on `day`.
 
-    During M+1 the next payment is due; during M+2 it is one month overdue; during M+3 two
-    months overdue; from the first day of M+4 the sponsorship is lapsed, unless evidence sent in
-    time is still awaiting review (`lapses_on` is None then).
+    Before its first month a sponsorship has not started, paid or not; from then on it is
+    covered through M. During M+1 the next payment is due; during M+2 it is one month overdue;
+    during M+3 two months overdue; from the first day of M+4 the sponsorship is lapsed, unless
+    evidence sent in time is still awaiting review (`lapses_on` is None then).
     """
     month = month_start(day)
     if lapses_on is not None and day >= lapses_on:
         return Standing.LAPSED
+    if month < month_start(first_month):
+        # Paid in advance or not, nobody is insured before the first month.
+        return Standing.NOT_STARTED
     last = last_accounted_month(first_month, covered_through)
     behind = months_between(last, month)
     if behind <= 0:
-        return Standing.COVERED if covered_through else Standing.NOT_STARTED
+        return Standing.COVERED
     if lapses_on is None:
         return Standing.AWAITING_VERIFICATION
     return {1: Standing.DUE, 2: Standing.OVERDUE_1}.get(behind, Standing.OVERDUE_2)

@@ -5,5 +5,13 @@ from donations import views
 app_name = "donations"
 
 urlpatterns = [
+    path("donor/link/", views.link_request, name="link"),
     path("donor/<str:token>/", views.private_page, name="private"),
+    path("donor/<str:token>/statement/", views.statement, name="statement"),
+    path(
+        "donor/<str:token>/sponsorships/<int:sponsorship_id>/request/",
+        views.donor_request,
+        name="request",
+    ),
+    path("donor/<str:token>/photos/<int:photo_id>/", views.handover_photo, name="photo"),
 ]

@@ -261,3 +261,27 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"{self.payment.sponsorship}: {self.unused_months} × / Rp {self.amount}"
+
+
+class Benefit(models.Model):
+    """What the insurance gives, shown to donors and visitors; staff keep it up to date."""
+
+    title = models.CharField(_("title (English)"), max_length=120)
+    title_id = models.CharField(_("title (Bahasa Indonesia)"), max_length=120)
+    text = models.TextField(_("text (English)"))
+    text_id = models.TextField(_("text (Bahasa Indonesia)"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("insurance benefit")
+        verbose_name_plural = _("insurance benefits")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def title_for(self, language: str) -> str:
+        return self.title_id if language == "id" else self.title
+
+    def text_for(self, language: str) -> str:
+        return self.text_id if language == "id" else self.text

@@ -41,6 +41,12 @@ class Rate:
     jkm: int
     sector: str = ""
 
+    def __post_init__(self):
+        # A row entered as "15 April" means April: months are compared by their first days.
+        object.__setattr__(self, "first_month", month_start(self.first_month))
+        if self.last_month is not None:
+            object.__setattr__(self, "last_month", month_start(self.last_month))
+
     @property
     def monthly(self) -> int:
         return self.jkk + self.jkm
@@ -86,6 +92,10 @@ class Period:
 
     first_month: dt.date
     months: int
+
+    def __post_init__(self):
+        # Any day names its month; comparisons with other periods use first days.
+        object.__setattr__(self, "first_month", month_start(self.first_month))
 
     @property
     def last_month(self) -> dt.date:

@@ -9,8 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from bcc_sponsor.storage import RandomPath, private_storage
 
-sixteen_digits = RegexValidator(r"^\d{16}$", _("Enter exactly 16 digits."))
-eleven_digits = RegexValidator(r"^\d{11}$", _("A BPJS participant number (KPJ) has 11 digits."))
+sixteen_digits = RegexValidator(r"\A[0-9]{16}\Z", _("Enter exactly 16 digits."))
+eleven_digits = RegexValidator(
+    r"\A[0-9]{11}\Z", _("A BPJS participant number (KPJ) has 11 digits.")
+)
 
 
 class Sector(models.TextChoices):
@@ -133,6 +135,21 @@ class Recipient(models.Model):
     history = HistoricalRecords()
 
     objects = RecipientQuerySet.as_manager()
+
+    #: What public pages may load: never NIK, KK, date of birth, address or phone.
+    PUBLIC_FIELDS = (
+        "id",
+        "nickname",
+        "photo",
+        "photo_consent",
+        "occupation",
+        "occupation_detail",
+        "regency",
+        "story",
+        "story_id",
+        "waiting_since",
+        "status",
+    )
 
     class Meta:
         verbose_name = _("recipient")

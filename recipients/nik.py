@@ -27,8 +27,10 @@ BALI_REGION_CODES = {
     "5108": "Buleleng",
     "5171": "Denpasar",
 }
-SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
-KPJ_DIGITS = re.compile(r"^\d{11}$")
+# ASCII digits only, whole string: `\d` would take other scripts' digits (full-width "５") and
+# `$` would let a trailing newline through.
+SIXTEEN_DIGITS = re.compile(r"\A[0-9]{16}\Z")
+KPJ_DIGITS = re.compile(r"\A[0-9]{11}\Z")
 
 
 @dataclass
@@ -42,7 +44,17 @@ class NikCheck:
 
 
 def is_sixteen_digits(value: str) -> bool:
-    return bool(SIXTEEN_DIGITS.match(value or ""))
+    return bool(SIXTEEN_DIGITS.fullmatch(value or ""))
+
+
+def is_calendar_date(day: int, month: int, two_digit_year: int) -> bool:
+    """Whether DD/MM/YY is a real day of 19YY or 20YY."""
+    try:
+        # 20YY is a leap year exactly when 19YY or 20YY is one (1900 was not, 2000 was).
+        dt.date(2000 + two_digit_year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def birth_date_from_nik(nik: str) -> tuple[int, int, int, str]:
@@ -67,7 +79,7 @@ def check_nik(nik: str, date_of_birth: dt.date | None = None, sex: str = "") -> 
             _("Region code %(code)s is not one of Bali's regencies.") % {"code": nik[:4]}
         )
     day, month, year, nik_sex = birth_date_from_nik(nik)
-    if not (1 <= day <= 31 and 1 <= month <= 12):
+    if not is_calendar_date(day, month, year):
         result.errors.append(_("Digits 7 to 12 of a NIK must be a date of birth (DDMMYY)."))
         return result
     if date_of_birth and (day, month, year) != (

@@ -44,7 +44,7 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     occupation = Occupation.COCONUT_CLIMBER
     regency = Regency.KARANGASEM
     story = "Climbs coconut trees every day to feed three children."
-    nik = factory.Sequence(lambda n: f"5107011505{80 + n % 20:02d}{n % 10000:04d}")
+    nik = factory.Sequence(lambda n: f"510701150580{n % 10000:04d}")
     kk = factory.Sequence(lambda n: f"5107010101{n % 1000000:06d}")
     date_of_birth = dt.date(1980, 5, 15)
     sex = "M"

@@ -1,0 +1,50 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from donations.models import DonorRequest
+from recipients.models import Recipient
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Send me my link"), css_class="btn-success"))
+
+
+class DonorRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What would you like to do?"),
+        choices=DonorRequest.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    new_recipient = forms.ModelChoiceField(
+        label=_("New recipient"),
+        queryset=Recipient.objects.none(),
+        required=False,
+        help_text=_("Only for a change: one of the people still waiting for a sponsor."),
+    )
+    message = forms.CharField(
+        label=_("Message to BCC (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_recipient"].queryset = Recipient.objects.needing_sponsor()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Send to BCC"), css_class="btn-outline-danger"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == DonorRequest.Kind.CHANGE_RECIPIENT and not cleaned.get(
+            "new_recipient"
+        ):
+            self.add_error("new_recipient", _("Choose the person you would like to sponsor."))
+        return cleaned

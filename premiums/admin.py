@@ -1,0 +1,829 @@
+"""Staff pages for sponsorships, premium rates, payments, evidence, refunds and benefits.
+
+Sponsorships are registered here rather than in `donations.admin` because their pages show the
+payments and the price of the next payment, which live in this app (premiums builds on
+donations, never the other way round).
+
+Whatever changes coverage goes through `premiums.services` (evidence received, verified or
+rejected), so that paid-through, the lapse day and the donor's messages stay consistent.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from bcc_sponsor.templatetags.rupiah import format_rupiah
+from donations.admin import standing_label
+from donations.models import Sponsorship
+from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months, month_start
+from premiums import rules, services, uploads
+from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
+from recipients.admin import EMPTY, PRIVATE_FILE_OVERRIDES, HistoryAdmin, month_label
+
+
+def period_label(first_month, last_month) -> str:
+    return f"{month_label(first_month)} – {month_label(last_month)}"
+
+
+def next_payment(sponsorship: Sponsorship) -> tuple:
+    """(first month, months, Rupiah or None, the payment if already recorded) of what is due next.
+
+    A payment recorded but not yet verified (the pledge creates the first one) is what is due.
+    Otherwise the next one starts right after the last recorded payment; the first payment of a
+    sponsorship covers at least a year and renewals are offered for a year too, the common
+    case, though staff may record any number of months.
+    """
+    recorded = sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED).order_by(
+        "first_month"
+    )
+    periods = []
+    for payment in recorded:
+        if payment.status == PremiumPayment.Status.PENDING:
+            return payment.first_month, payment.months, payment.amount, payment
+        periods.append(payment.period)
+    start = rules.next_period_start(sponsorship.first_month, periods)
+    months = MINIMUM_MONTHS
+    try:
+        amount = services.price(sponsorship, start, months)
+    except rules.NoRateError:
+        amount = None
+    return start, months, amount, None
+
+
+class MonthField(forms.DateField):
+    """A date field whose value is the first day of the chosen month (any day may be entered)."""
+
+    def clean(self, value):
+        day = super().clean(value)
+        return month_start(day) if day else day
+
+
+# --- sponsorships ----------------------------------------------------------------------------
+
+
+class InForceFilter(admin.SimpleListFilter):
+    """The three-month rule read from the calendar, so it is right before the lapse job runs."""
+
+    title = _("in force today")
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Yes (pledged or active, not lapsed)")),
+            ("lapsed", _("Lapsed by the calendar, not yet recorded")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.live_on()
+        if self.value() == "lapsed":
+            return queryset.lapsed_unrecorded_on()
+        return queryset
+
+
+class SponsorshipForm(forms.ModelForm):
+    first_month = MonthField(label=_("first month"), widget=admin.widgets.AdminDateWidget)
+
+    class Meta:
+        model = Sponsorship
+        fields = [
+            "donor",
+            "recipient",
+            "route",
+            "first_month",
+            "months_pledged",
+            "state",
+            "ended_at",
+            "end_reason",
+            "replaced_by",
+        ]
+
+    def clean_months_pledged(self):
+        months = self.cleaned_data["months_pledged"]
+        try:
+            check_pledge_months(months)
+        except RuleError:
+            raise forms.ValidationError(
+                _("The minimum is %(months)d months (one year)."), params={"months": MINIMUM_MONTHS}
+            ) from None
+        return months
+
+
+class PaymentOnSponsorshipInline(admin.TabularInline):
+    """The sponsorship's payments; each is recorded and edited on its own page."""
+
+    model = PremiumPayment
+    fields = ["period", "months", "money", "channel", "status", "evidence_count", "verified_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("months covered"))
+    def period(self, obj):
+        return period_label(obj.first_month, obj.last_month)
+
+    @admin.display(description=_("amount"))
+    def money(self, obj):
+        return format_rupiah(obj.amount)
+
+    @admin.display(description=_("evidence"))
+    def evidence_count(self, obj):
+        return obj.evidence_total
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(HistoryAdmin):
+    form = SponsorshipForm
+    list_display = [
+        "donor",
+        "recipient",
+        "state",
+        "route",
+        "starts",
+        "paid_through",
+        "standing",
+        "lapses_on",
+    ]
+    list_select_related = ["donor", "recipient"]
+    list_filter = ["state", InForceFilter, "route", "recipient__regency"]
+    search_fields = [
+        "donor__full_name",
+        "donor__display_name",
+        "donor__email",
+        "recipient__nickname",
+        "recipient__full_name",
+    ]
+    date_hierarchy = "first_month"
+    autocomplete_fields = ["donor", "recipient", "replaced_by"]
+    readonly_fields = [
+        "paid_through",
+        "standing",
+        "lapses_on",
+        "next_payment_due",
+        "evidence_table",
+        "created_at",
+        "activated_at",
+        "decision_requested_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("donor", "recipient"),
+                    "route",
+                    ("first_month", "months_pledged"),
+                    "state",
+                ]
+            },
+        ),
+        (
+            _("Coverage"),
+            {
+                "fields": [
+                    ("paid_through", "standing", "lapses_on"),
+                    "next_payment_due",
+                    "evidence_table",
+                ]
+            },
+        ),
+        (
+            _("Steps"),
+            {
+                "fields": [
+                    ("created_at", "activated_at", "decision_requested_at"),
+                    ("ended_at", "end_reason"),
+                    "replaced_by",
+                ]
+            },
+        ),
+    ]
+    inlines = [PaymentOnSponsorshipInline]
+
+    @admin.display(description=_("first month"), ordering="first_month")
+    def starts(self, obj):
+        return month_label(obj.first_month)
+
+    @admin.display(description=_("paid through"), ordering="covered_through")
+    def paid_through(self, obj):
+        return month_label(obj.covered_through)
+
+    @admin.display(description=_("standing today"))
+    def standing(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
+        return standing_label(obj)
+
+    @admin.display(description=_("next payment"))
+    def next_payment_due(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
+        start, months, amount, recorded = next_payment(obj)
+        if amount is None:
+            return gettext(
+                "No premium rate covers %(month)s: add one under Premium rates to price it."
+            ) % {"month": month_label(start)}
+        due = gettext("%(amount)s for %(months)d months from %(month)s.") % {
+            "amount": format_rupiah(amount),
+            "months": months,
+            "month": month_label(start),
+        }
+        if recorded is not None:
+            return format_html(
+                '{} <a href="{}">{}</a>',
+                due,
+                reverse("admin:premiums_premiumpayment_change", args=[recorded.pk]),
+                gettext("Recorded, awaiting evidence or verification"),
+            )
+        add_url = (
+            reverse("admin:premiums_premiumpayment_add")
+            + "?"
+            + urlencode(
+                {
+                    "sponsorship": obj.pk,
+                    "first_month": start.isoformat(),
+                    "months": months,
+                    "amount": amount,
+                    "channel": obj.route,
+                }
+            )
+        )
+        return format_html('{} <a href="{}">{}</a>', due, add_url, gettext("Record this payment"))
+
+    @admin.display(description=_("evidence"))
+    def evidence_table(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
+        rows = PaymentEvidence.objects.filter(payment__sponsorship=obj).select_related("payment")
+        if not rows:
+            return gettext("No evidence yet.")
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            gettext("received"),
+            gettext("payment"),
+            gettext("status"),
+            gettext("file"),
+            format_html_join(
+                "",
+                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+                (
+                    (
+                        reverse("admin:premiums_paymentevidence_change", args=[e.pk]),
+                        f"{e.received_at:%Y-%m-%d}",
+                        period_label(e.payment.first_month, e.payment.last_month),
+                        e.get_status_display(),
+                        file_summary(e),
+                    )
+                    for e in rows
+                ),
+            ),
+        )
+
+
+# --- premium rates ---------------------------------------------------------------------------
+
+
+class PremiumRateForm(forms.ModelForm):
+    first_month = MonthField(label=_("first month"), widget=admin.widgets.AdminDateWidget)
+    last_month = MonthField(
+        label=_("last month"),
+        required=False,
+        widget=admin.widgets.AdminDateWidget,
+        help_text=_("Leave empty while the rate is open-ended."),
+    )
+
+    class Meta:
+        model = PremiumRate
+        fields = ["first_month", "last_month", "jkk", "jkm", "sector", "note"]
+
+
+@admin.register(PremiumRate)
+class PremiumRateAdmin(HistoryAdmin):
+    form = PremiumRateForm
+    list_display = ["starts", "ends", "sector", "jkk_money", "jkm_money", "monthly_money", "note"]
+    list_filter = ["sector"]
+    search_fields = ["note"]
+    date_hierarchy = "first_month"
+
+    @admin.display(description=_("first month"), ordering="first_month")
+    def starts(self, obj):
+        return month_label(obj.first_month)
+
+    @admin.display(description=_("last month"), ordering="last_month")
+    def ends(self, obj):
+        return month_label(obj.last_month) if obj.last_month else gettext("open-ended")
+
+    @admin.display(description=_("JKK"), ordering="jkk")
+    def jkk_money(self, obj):
+        return format_rupiah(obj.jkk)
+
+    @admin.display(description=_("JKM"), ordering="jkm")
+    def jkm_money(self, obj):
+        return format_rupiah(obj.jkm)
+
+    @admin.display(description=_("per month"))
+    def monthly_money(self, obj):
+        return format_rupiah(obj.monthly)
+
+
+# --- payments --------------------------------------------------------------------------------
+
+
+class PremiumPaymentForm(forms.ModelForm):
+    first_month = MonthField(label=_("first covered month"), widget=admin.widgets.AdminDateWidget)
+
+    class Meta:
+        model = PremiumPayment
+        fields = [
+            "sponsorship",
+            "first_month",
+            "months",
+            "amount",
+            "channel",
+            "paypal_amount",
+            "paypal_currency",
+            "paypal_transaction_id",
+            "rupiah_received",
+            "bpjs_paid_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "amount" in self.fields:
+            self.fields["amount"].required = False
+            self.fields["amount"].help_text = _(
+                "Leave empty to use the premium table: the sum of the rate in force each month."
+            )
+
+    def clean(self):
+        """Friendly messages for what the rules and the database would refuse anyway."""
+        cleaned = super().clean()
+        sponsorship = cleaned.get("sponsorship") or getattr(self.instance, "sponsorship", None)
+        first, months = cleaned.get("first_month"), cleaned.get("months")
+        if "first_month" not in self.fields or not (sponsorship and first and months):
+            return cleaned
+        new = rules.Period(first, months)
+        others = sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED).exclude(
+            pk=self.instance.pk
+        )
+        for other in others:
+            if other.first_month <= new.last_month and first <= other.last_month:
+                raise forms.ValidationError(
+                    _("These months overlap another payment of this sponsorship (%(period)s)."),
+                    params={"period": period_label(other.first_month, other.last_month)},
+                )
+        if self.instance.pk is None:
+            try:
+                rules.check_next_period(sponsorship.first_month, [o.period for o in others], new)
+            except RuleError as e:
+                raise forms.ValidationError(str(e)) from None
+        if "amount" in self.fields and not cleaned.get("amount"):
+            try:
+                cleaned["amount"] = services.price(sponsorship, first, months)
+            except rules.NoRateError as e:
+                self.add_error("amount", str(e))
+        return cleaned
+
+
+class EvidenceOnPaymentInline(admin.TabularInline):
+    """The payment's evidence; each piece is verified or rejected on its own page."""
+
+    model = PaymentEvidence
+    fk_name = "payment"
+    fields = ["received_at", "status", "file_info", "duplicate", "reviewed_at", "reviewed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def file_info(self, obj):
+        return file_summary(obj)
+
+    @admin.display(description=_("duplicate"), boolean=True)
+    def duplicate(self, obj):
+        return obj.duplicate_of_id is not None
+
+
+@admin.register(PremiumPayment)
+class PremiumPaymentAdmin(HistoryAdmin):
+    form = PremiumPaymentForm
+    list_display = [
+        "sponsorship",
+        "period",
+        "months",
+        "money",
+        "channel",
+        "status",
+        "evidence_count",
+        "verified_at",
+    ]
+    list_select_related = ["sponsorship__donor", "sponsorship__recipient"]
+    list_filter = ["status", "channel"]
+    search_fields = [
+        "sponsorship__donor__full_name",
+        "sponsorship__donor__email",
+        "sponsorship__recipient__nickname",
+        "sponsorship__recipient__full_name",
+        "=paypal_transaction_id",
+    ]
+    date_hierarchy = "first_month"
+    autocomplete_fields = ["sponsorship"]
+    inlines = [EvidenceOnPaymentInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "sponsorship",
+                    ("first_month", "months", "last_month"),
+                    "amount",
+                    "channel",
+                    "status",
+                    "add_evidence",
+                ]
+            },
+        ),
+        (
+            _("PayPal (overseas donors)"),
+            {
+                "fields": [
+                    ("paypal_amount", "paypal_currency"),
+                    "paypal_transaction_id",
+                    "rupiah_received",
+                    "bpjs_paid_on",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": [("created_at", "verified_at", "verified_by")]}),
+    ]
+
+    # Once verified, a payment is part of the coverage: its months and amount stay as they were.
+    LOCKED_WHEN_VERIFIED = ["sponsorship", "first_month", "months", "amount", "channel"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["last_month", "status", "add_evidence", "created_at", "verified_at", "verified_by"]
+        if obj is not None and obj.status == PremiumPayment.Status.VERIFIED:
+            return self.LOCKED_WHEN_VERIFIED + fixed
+        return fixed
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    @admin.display(description=_("months covered"), ordering="first_month")
+    def period(self, obj):
+        return period_label(obj.first_month, obj.last_month)
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def money(self, obj):
+        return format_rupiah(obj.amount)
+
+    @admin.display(description=_("evidence"), ordering="evidence_total")
+    def evidence_count(self, obj):
+        return obj.evidence_total
+
+    @admin.display(description=_("evidence"))
+    def add_evidence(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
+        url = reverse("admin:premiums_paymentevidence_add") + "?" + urlencode({"payment": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, gettext("Add evidence for this payment"))
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def file_summary(evidence: PaymentEvidence) -> str:
+    return f"{evidence.content_type}, {filesizeformat(evidence.size)}, {evidence.sha256[:12]}…"
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = PaymentEvidence
+        fields = ["payment", "file", "received_at", "status", "rejection_reason"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):  # a new upload, not the file already stored
+            # Judged by its content; images come back re-encoded, without their metadata.
+            self.clean_upload = uploads.clean_evidence(upload)
+        return upload
+
+    def clean_payment(self):
+        payment = self.cleaned_data["payment"]
+        if payment.status == PremiumPayment.Status.CANCELLED:
+            raise forms.ValidationError(_("This payment was cancelled."))
+        return payment
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if self.instance.pk is None or "status" not in self.fields:
+            return cleaned
+        if status == PaymentEvidence.Status.REJECTED:
+            if not (cleaned.get("rejection_reason") or "").strip():
+                self.add_error("rejection_reason", _("Give the donor a reason for the rejection."))
+        elif status == PaymentEvidence.Status.VERIFIED:
+            self._check_verifiable()
+        return cleaned
+
+    def _check_verifiable(self):
+        """What `services.verify_evidence` would refuse, said before anything is saved."""
+        payment = self.instance.payment
+        sponsorship = payment.sponsorship
+        if sponsorship.state not in Sponsorship.LIVE_STATES:
+            raise forms.ValidationError(
+                _("This sponsorship is not running; reinstate it before verifying evidence.")
+            )
+        if payment.status == PremiumPayment.Status.VERIFIED:
+            return
+        verified = [
+            p.period for p in sponsorship.payments.filter(status=PremiumPayment.Status.VERIFIED)
+        ]
+        try:
+            rules.check_next_period(sponsorship.first_month, verified, payment.period)
+        except RuleError as e:
+            raise forms.ValidationError(str(e)) from None
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = _("same file as other evidence")
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(duplicate_of__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(duplicate_of__isnull=True)
+        return queryset
+
+
+@admin.register(PaymentEvidence)
+class PaymentEvidenceAdmin(HistoryAdmin):
+    form = EvidenceForm
+    list_display = [
+        "received_at",
+        "sponsorship",
+        "payment_period",
+        "status",
+        "content_type",
+        "file_size",
+        "sha256_prefix",
+        "duplicate",
+        "uploaded_by_staff",
+    ]
+    list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
+    list_filter = ["status", DuplicateFilter, "content_type"]
+    search_fields = [
+        "payment__sponsorship__donor__full_name",
+        "payment__sponsorship__donor__email",
+        "payment__sponsorship__recipient__nickname",
+        "=sha256",
+    ]
+    date_hierarchy = "received_at"
+    autocomplete_fields = ["payment"]
+    formfield_overrides = PRIVATE_FILE_OVERRIDES
+    actions = ["verify_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["payment", "file"]
+        return [
+            "payment",
+            "file_info",
+            "duplicate_of",
+            "received_at",
+            "uploaded_by",
+            "status",
+            "rejection_reason",
+            "reviewed_at",
+            "reviewed_by",
+        ]
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # The form writes the new status onto the object before it is saved; a form sent
+            # back with errors must still show the fields of the stored status.
+            obj.stored_status = obj.status
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        # Reviewed evidence is history: only pending evidence is verified or rejected here.
+        if (
+            obj is not None
+            and getattr(obj, "stored_status", obj.status) != PaymentEvidence.Status.PENDING
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Status and reason stay editable: this is where evidence is rejected, with a reason.
+        return [
+            "payment",
+            "file_info",
+            "duplicate_of",
+            "received_at",
+            "uploaded_by",
+            "reviewed_at",
+            "reviewed_by",
+        ]
+
+    @admin.display(description=_("sponsorship"))
+    def sponsorship(self, obj):
+        return str(obj.payment.sponsorship)
+
+    @admin.display(description=_("months covered"), ordering="payment__first_month")
+    def payment_period(self, obj):
+        return period_label(obj.payment.first_month, obj.payment.last_month)
+
+    @admin.display(description=_("size"), ordering="size")
+    def file_size(self, obj):
+        return filesizeformat(obj.size)
+
+    @admin.display(description=_("SHA-256"))
+    def sha256_prefix(self, obj):
+        return f"{obj.sha256[:12]}…"
+
+    @admin.display(description=_("duplicate"), boolean=True)
+    def duplicate(self, obj):
+        return obj.duplicate_of_id is not None
+
+    @admin.display(description=_("uploaded by staff"), boolean=True)
+    def uploaded_by_staff(self, obj):
+        return obj.uploaded_by_id is not None
+
+    @admin.display(description=_("file"))
+    def file_info(self, obj):
+        try:
+            file_url = reverse("premiums:staff_evidence_file", args=[obj.pk])
+        except NoReverseMatch:  # the staff file view is not installed
+            return file_summary(obj)
+        preview = ""
+        if obj.content_type.startswith("image/"):
+            preview = format_html(
+                '<br><img src="{}" alt="" style="max-width: 320px; max-height: 320px">', file_url
+            )
+        return format_html(
+            '{} <a href="{}" target="_blank" rel="noopener">{}</a>{}',
+            file_summary(obj),
+            file_url,
+            gettext("Open the file"),
+            preview,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._add(request, obj, form)
+        elif obj.status == PaymentEvidence.Status.VERIFIED:
+            self._review(request, obj, services.verify_evidence, by=request.user)
+        elif obj.status == PaymentEvidence.Status.REJECTED:
+            reason = obj.rejection_reason
+            self._review(request, obj, services.reject_evidence, by=request.user, reason=reason)
+        # A pending row has nothing else that may change.
+
+    def _add(self, request, obj, form):
+        """Staff record a receipt (a PayPal donor's, paid to BPJS by BCC) through the service
+        donors use too: same checks, same duplicate flag, and the lapse day recomputed."""
+        evidence = services.submit_evidence(obj.payment, form.clean_upload, by=request.user)
+        # The admin goes on with `obj` (the log entry, the redirect): make it the stored row.
+        for field in PaymentEvidence._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(evidence, field.attname))
+        obj._state.adding = False
+
+    def _review(self, request, obj, review, **kwargs):
+        try:
+            review(obj, **kwargs)
+        except RuleError as e:
+            # Someone changed the payments between the form check and now.
+            obj.refresh_from_db()
+            self.message_user(request, str(e), messages.ERROR)
+
+    @admin.action(description=_("Verify the selected evidence"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        """Verify pending evidence, oldest period first so that renewals follow in order.
+
+        Rejection needs a reason for the donor, so it is done one piece at a time on the
+        evidence's own page.
+        """
+        verified, skipped, refused = 0, 0, []
+        for evidence in queryset.select_related("payment").order_by(
+            "payment__first_month", "received_at", "pk"
+        ):
+            if evidence.status != PaymentEvidence.Status.PENDING:
+                skipped += 1
+                continue
+            try:
+                if services.verify_evidence(evidence, by=request.user):
+                    verified += 1
+                else:
+                    skipped += 1
+            except RuleError as e:
+                refused.append(f"{evidence}: {e}")
+        if verified:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d piece of evidence verified.",
+                    "%(count)d pieces of evidence verified.",
+                    verified,
+                )
+                % {"count": verified},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d was already reviewed and left as it was.",
+                    "%(count)d were already reviewed and left as they were.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+        for problem in refused:
+            self.message_user(request, problem, messages.ERROR)
+
+
+# --- refunds ---------------------------------------------------------------------------------
+
+
+@admin.register(Refund)
+class RefundAdmin(HistoryAdmin):
+    list_display = [
+        "sponsorship",
+        "unused_months",
+        "money",
+        "state",
+        "created_at",
+        "claimed_on",
+        "received_on",
+        "settled_on",
+    ]
+    list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
+    list_filter = ["state"]
+    search_fields = [
+        "payment__sponsorship__donor__full_name",
+        "payment__sponsorship__recipient__nickname",
+        "payment__sponsorship__recipient__full_name",
+    ]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["payment"]
+    readonly_fields = ["created_at"]
+
+    @admin.display(description=_("sponsorship"))
+    def sponsorship(self, obj):
+        return str(obj.payment.sponsorship)
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def money(self, obj):
+        return format_rupiah(obj.amount)
+
+
+# --- what the insurance gives ----------------------------------------------------------------
+
+
+@admin.register(Benefit)
+class BenefitAdmin(admin.ModelAdmin):
+    """The benefits shown to donors and visitors, in both languages, in the order given."""
+
+    list_display = ["title", "title_id", "order"]
+    list_editable = ["order"]
+    search_fields = ["title", "title_id", "text", "text_id"]
+    fieldsets = [
+        (_("English"), {"fields": ["title", "text"]}),
+        (_("Bahasa Indonesia"), {"fields": ["title_id", "text_id"]}),
+        (None, {"fields": ["order"]}),
+    ]

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from premiums import views
+
+app_name = "premiums"
+
+urlpatterns = [
+    path("recipients/<int:pk>/sponsor/", views.pledge, name="pledge"),
+    path("recipients/<int:pk>/sponsor/thanks/", views.pledge_thanks, name="pledge_thanks"),
+    path("donor/<str:token>/sponsor/<int:pk>/", views.pledge_again, name="pledge_again"),
+    path(
+        "donor/<str:token>/payments/<int:payment_id>/evidence/",
+        views.upload_evidence,
+        name="upload_evidence",
+    ),
+    path(
+        "donor/<str:token>/sponsorships/<int:sponsorship_id>/next-payment/",
+        views.start_next_payment,
+        name="next_payment",
+    ),
+    path(
+        "donor/<str:token>/evidence/<int:evidence_id>/",
+        views.donor_evidence_file,
+        name="donor_evidence_file",
+    ),
+    path(
+        "staff/evidence/<int:evidence_id>/",
+        views.staff_evidence_file,
+        name="staff_evidence_file",
+    ),
+]

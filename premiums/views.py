@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from donations.views import get_donor_or_404
+from premiums import services
+from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
+from premiums.models import PaymentEvidence, PremiumPayment
+from recipients.models import Recipient
+from recipients.views import serve_private_file
+
+PLEDGE_SESSION_KEY = "pledge"
+
+
+def _recipient_needing_sponsor(pk):
+    return Recipient.objects.needing_sponsor().filter(pk=pk).first()
+
+
+def _others_waiting(exclude_pk):
+    return (
+        Recipient.objects.needing_sponsor()
+        .exclude(pk=exclude_pk)
+        .only(*Recipient.PUBLIC_FIELDS)[:3]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pledge(request, pk):
+    recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
+    if _recipient_needing_sponsor(pk) is None:
+        return _unavailable(request, recipient)
+    form = PledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sponsorship, payment, token = services.create_pledge(
+                recipient_id=recipient.pk,
+                donor=form.save(commit=False),
+                first_month=form.cleaned_data["first_month"],
+                months=form.months,
+                route=form.cleaned_data["route"],
+            )
+        except services.RecipientUnavailable:
+            return _unavailable(request, recipient)
+        except services.PaymentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            request.session[PLEDGE_SESSION_KEY] = {"payment": payment.pk, "token": token}
+            return redirect("premiums:pledge_thanks", pk=recipient.pk)
+    return render(request, "premiums/pledge.html", {"recipient": recipient, "form": form})
+
+
+def _unavailable(request, recipient):
+    return render(
+        request,
+        "premiums/unavailable.html",
+        {"recipient": recipient, "others": _others_waiting(recipient.pk)},
+        status=409 if request.method == "POST" else 200,
+    )
+
+
+def pledge_thanks(request, pk):
+    """After a pledge: the exact amount, how to pay it, and the private link (shown once)."""
+    pledged = request.session.get(PLEDGE_SESSION_KEY) or {}
+    payment = (
+        PremiumPayment.objects.select_related("sponsorship__recipient", "sponsorship__donor")
+        .filter(pk=pledged.get("payment"), sponsorship__recipient_id=pk)
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    donor = payment.sponsorship.donor
+    link = donor.private_url(pledged["token"]) if pledged.get("token") else None
+    return render(
+        request,
+        "premiums/pledge_thanks.html",
+        {
+            "payment": payment,
+            "sponsorship": payment.sponsorship,
+            "donor": donor,
+            "link": link,
+            "paypal_account": settings.BCC_PAYPAL_ACCOUNT,
+        },
+    )
+
+
+def _payment_for_donor(donor, payment_id):
+    return get_object_or_404(
+        PremiumPayment.objects.select_related("sponsorship__recipient"),
+        pk=payment_id,
+        sponsorship__donor=donor,
+    )
+
+
+@require_POST
+def upload_evidence(request, token, payment_id):
+    donor = get_donor_or_404(token)
+    payment = _payment_for_donor(donor, payment_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.submit_evidence(payment, form.cleaned_data["file"])
+        except services.PaymentError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("Thank you: your evidence was received and awaits verification.")
+            )
+            return redirect("donations:private", token=token)
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect(reverse("donations:private", args=[token]) + f"#payment-{payment.pk}")
+
+
+@require_POST
+def start_next_payment(request, token, sponsorship_id):
+    donor = get_donor_or_404(token)
+    sponsorship = get_object_or_404(donor.sponsorships, pk=sponsorship_id)
+    form = NextPaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            payment = services.start_next_payment(sponsorship, form.cleaned_data["months"])
+        except services.PaymentError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Next payment started: please pay it and upload the evidence below."),
+            )
+            return redirect(reverse("donations:private", args=[token]) + f"#payment-{payment.pk}")
+    else:
+        for error in form.errors.get("months", []):
+            messages.error(request, error)
+    return redirect("donations:private", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def pledge_again(request, token, pk):
+    """A returning donor sponsors another person from their private page."""
+    donor = get_donor_or_404(token)
+    recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
+    if _recipient_needing_sponsor(pk) is None:
+        return _unavailable(request, recipient)
+    form = SponsorshipTermsForm(request.POST or None, overseas=donor.is_overseas)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_pledge(
+                recipient_id=recipient.pk,
+                donor=donor,
+                first_month=form.cleaned_data["first_month"],
+                months=form.months,
+                route=form.cleaned_data["route"],
+            )
+        except services.RecipientUnavailable:
+            return _unavailable(request, recipient)
+        except services.PaymentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you! The payment instructions are below and on their way by email."),
+            )
+            return redirect("donations:private", token=token)
+    return render(
+        request, "premiums/pledge.html", {"recipient": recipient, "form": form, "donor": donor}
+    )
+
+
+def donor_evidence_file(request, token, evidence_id):
+    donor = get_donor_or_404(token)
+    evidence = get_object_or_404(PaymentEvidence, pk=evidence_id, payment__sponsorship__donor=donor)
+    return serve_private_file(
+        evidence.file, filename=f"evidence-{evidence.pk}", content_type=evidence.content_type
+    )
+
+
+@staff_member_required
+def staff_evidence_file(request, evidence_id):
+    evidence = get_object_or_404(PaymentEvidence, pk=evidence_id)
+    return serve_private_file(
+        evidence.file, filename=f"evidence-{evidence.pk}", content_type=evidence.content_type
+    )

@@ -1,0 +1,315 @@
+"""Staff pages for recipients, their BPJS cards, card handovers and situation updates.
+
+This module also holds the few admin helpers the other apps' admin modules share (they may
+import from here, as donations and premiums build on recipients; this app imports neither).
+"""
+
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
+
+EMPTY = "—"
+
+# --- helpers shared by the admin modules of the three apps ---------------------------------
+
+
+def month_label(month) -> str:
+    """A month as people say it ("January 2026", "Januari 2026"), or a dash."""
+    return date_format(month, "YEAR_MONTH_FORMAT") if month else EMPTY
+
+
+def mask_nik(nik: str) -> str:
+    """The region and serial digits only: enough to tell people apart in a list."""
+    if not nik:
+        return EMPTY
+    if len(nik) <= 8:
+        return "•" * len(nik)
+    return f"{nik[:4]}{'•' * (len(nik) - 8)}{nik[-4:]}"
+
+
+def whatsapp_link(phone, greeting: str) -> str:
+    """A one-click WhatsApp chat with a pre-filled greeting, or a dash without a number."""
+    if not phone:
+        return EMPTY
+    number = str(phone.as_e164 if hasattr(phone, "as_e164") else phone)
+    url = f"https://wa.me/{number.lstrip('+')}?text={quote(greeting)}"
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, number)
+
+
+class PrivateFileWidget(forms.ClearableFileInput):
+    """File input that names the stored file without linking to it.
+
+    Private files (photos of people, receipts) have no public URL, so Django's usual "Currently:
+    <link>" would point nowhere; a staff-only file view is still to come.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        upload = super().render(name, None, attrs, renderer)
+        if not getattr(value, "name", ""):
+            return upload
+        current = format_html(
+            "{}: <code>{}</code> ({})",
+            gettext("Currently"),
+            PurePosixPath(value.name).name,
+            gettext("private file"),
+        )
+        clear = ""
+        if not self.is_required:
+            checkbox_id = self.clear_checkbox_id(self.clear_checkbox_name(name))
+            clear = format_html(
+                ' <input type="checkbox" name="{}" id="{}"> <label for="{}">{}</label>',
+                self.clear_checkbox_name(name),
+                checkbox_id,
+                checkbox_id,
+                gettext("Clear"),
+            )
+        return format_html('<p class="file-upload">{}{}<br>{}</p>', current, clear, upload)
+
+
+PRIVATE_FILE_OVERRIDES = {
+    models.FileField: {"widget": PrivateFileWidget},
+    models.ImageField: {"widget": PrivateFileWidget},
+}
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Every change is visible in the history, but history is read, never reverted.
+
+    A revert writes an old copy of the whole row back, bypassing the workflows that keep
+    coverage, lapse dates and donor messages consistent; staff make corrections through the
+    normal change form instead.
+    """
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+
+class BpjsCardInline(admin.StackedInline):
+    model = BpjsCard
+    fields = ["participant_number", "issued_on", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    can_delete = False
+    max_num = 1
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Recipient)
+class RecipientAdmin(HistoryAdmin):
+    list_display = [
+        "nickname",
+        "full_name",
+        "masked_nik",
+        "nik_looks_right",
+        "occupation",
+        "regency",
+        "status",
+        "waiting_since",
+    ]
+    list_filter = ["status", "occupation", "regency", "photo_consent", "sex"]
+    search_fields = ["nickname", "full_name", "=nik", "=kk", "village"]
+    date_hierarchy = "waiting_since"
+    readonly_fields = ["nik_check_result", "whatsapp", "created_at", "updated_at"]
+    formfield_overrides = PRIVATE_FILE_OVERRIDES
+    inlines = [BpjsCardInline]
+    fieldsets = [
+        (
+            _("Public: shown on the website"),
+            {
+                "fields": [
+                    "nickname",
+                    ("photo", "photo_consent"),
+                    ("occupation", "occupation_detail"),
+                    "regency",
+                    "story",
+                    "story_id",
+                    "waiting_since",
+                    ("status", "deceased_on"),
+                ]
+            },
+        ),
+        (
+            _("Private: staff only"),
+            {
+                "description": _("Never shown on the public site or to donors."),
+                "fields": [
+                    "full_name",
+                    "nik",
+                    "nik_check_result",
+                    "kk",
+                    ("date_of_birth", "sex"),
+                    "village",
+                    "address",
+                    ("phone", "whatsapp"),
+                    "household_notes",
+                ],
+            },
+        ),
+        (_("Record"), {"fields": [("created_at", "updated_at")]}),
+    ]
+
+    @admin.display(description=_("NIK"), ordering="nik")
+    def masked_nik(self, obj):
+        return mask_nik(obj.nik)
+
+    @admin.display(description=_("NIK check"), boolean=True)
+    def nik_looks_right(self, obj):
+        check = obj.nik_check()
+        return None if check is None else check.ok
+
+    @admin.display(description=_("NIK check"))
+    def nik_check_result(self, obj):
+        check = obj.nik_check() if obj else None
+        if check is None:
+            return gettext("No NIK recorded yet.")
+        if check.ok:
+            return gettext("The NIK matches the recorded date of birth and sex.")
+        return format_html_join(
+            "",
+            "<p>{}: {}</p>",
+            [(gettext("Error"), e) for e in check.errors]
+            + [(gettext("Warning"), w) for w in check.warnings],
+        )
+
+    @admin.display(description=_("WhatsApp"))
+    def whatsapp(self, obj):
+        if not obj or not obj.phone:
+            return EMPTY
+        with translation.override("id"):
+            greeting = gettext("Hello %(name)s, this is Bali Caring Community.") % {
+                "name": obj.nickname
+            }
+        return whatsapp_link(obj.phone, greeting)
+
+    def save_formset(self, request, form, formset, change):
+        for card in formset.save(commit=False):
+            if isinstance(card, BpjsCard) and not card.recorded_by_id:
+                card.recorded_by = request.user
+            card.save()
+        formset.save_m2m()
+
+
+# --- cards and handovers ---------------------------------------------------------------------
+
+
+@admin.register(BpjsCard)
+class BpjsCardAdmin(HistoryAdmin):
+    list_display = ["participant_number", "recipient", "issued_on", "handover_count", "recorded_by"]
+    list_select_related = ["recipient", "recorded_by"]
+    search_fields = ["=participant_number", "recipient__nickname", "recipient__full_name"]
+    list_filter = ["recipient__regency"]
+    date_hierarchy = "issued_on"
+    autocomplete_fields = ["recipient"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(handovers_count=Count("handovers"))
+
+    @admin.display(description=_("handovers"), ordering="handovers_count")
+    def handover_count(self, obj):
+        return obj.handovers_count
+
+    def save_model(self, request, obj, form, change):
+        if not obj.recorded_by_id:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class HandoverPhotoInline(admin.TabularInline):
+    model = HandoverPhoto
+    fields = ["image", "caption", "public_consent"]
+    formfield_overrides = PRIVATE_FILE_OVERRIDES
+    extra = 1
+
+
+@admin.register(CardHandover)
+class CardHandoverAdmin(HistoryAdmin):
+    list_display = [
+        "recipient",
+        "card",
+        "handed_over_on",
+        "place",
+        "handed_over_by",
+        "photo_count",
+        "documentation_sent",
+    ]
+    list_select_related = ["card__recipient", "handed_over_by"]
+    list_filter = [("documentation_sent_at", admin.EmptyFieldListFilter)]
+    search_fields = [
+        "=card__participant_number",
+        "card__recipient__nickname",
+        "card__recipient__full_name",
+        "place",
+    ]
+    date_hierarchy = "handed_over_on"
+    autocomplete_fields = ["card", "handed_over_by"]
+    readonly_fields = ["created_at"]
+    inlines = [HandoverPhotoInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(photos_count=Count("photos"))
+
+    def get_changeform_initial_data(self, request):
+        return {"handed_over_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description=_("recipient"), ordering="card__recipient__nickname")
+    def recipient(self, obj):
+        return obj.card.recipient
+
+    @admin.display(description=_("photos"), ordering="photos_count")
+    def photo_count(self, obj):
+        return obj.photos_count
+
+    @admin.display(description=_("documentation sent"), boolean=True)
+    def documentation_sent(self, obj):
+        return obj.documentation_sent_at is not None
+
+
+@admin.register(HandoverPhoto)
+class HandoverPhotoAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "handover", "public_consent"]
+    list_select_related = ["handover__card__recipient"]
+    list_filter = ["public_consent"]
+    search_fields = ["caption", "handover__card__recipient__nickname"]
+    autocomplete_fields = ["handover"]
+    formfield_overrides = PRIVATE_FILE_OVERRIDES
+
+
+# --- situation updates -----------------------------------------------------------------------
+
+
+@admin.register(SituationUpdate)
+class SituationUpdateAdmin(HistoryAdmin):
+    list_display = ["recipient", "kind", "happened_on", "recorded_by", "created_at"]
+    list_select_related = ["recipient", "recorded_by"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__nickname", "recipient__full_name", "message", "notes"]
+    date_hierarchy = "happened_on"
+    autocomplete_fields = ["recipient"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.recorded_by_id:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

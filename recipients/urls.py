@@ -1,0 +1,11 @@
+from django.urls import path
+
+from recipients import views
+
+app_name = "recipients"
+
+urlpatterns = [
+    path("recipients/", views.recipient_list, name="list"),
+    path("recipients/<int:pk>/", views.recipient_detail, name="detail"),
+    path("recipients/<int:pk>/photo/", views.recipient_photo, name="photo"),
+]

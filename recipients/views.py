@@ -1,0 +1,70 @@
+import mimetypes
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from recipients.filters import RecipientFilter
+from recipients.models import Recipient
+
+PAGE_SIZE = 12
+
+
+@require_GET
+def recipient_list(request):
+    """People who need a sponsor, longest-waiting first; public fields only."""
+    queryset = Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)
+    filters = RecipientFilter(request.GET, queryset=queryset)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recipients/list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def recipient_detail(request, pk):
+    recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
+    needs_sponsor = Recipient.objects.needing_sponsor().filter(pk=pk).exists()
+    return render(
+        request,
+        "recipients/detail.html",
+        {"recipient": recipient, "needs_sponsor": needs_sponsor},
+    )
+
+
+@require_GET
+def recipient_photo(request, pk):
+    """A recipient's photo, only when they consented to it being shown publicly."""
+    recipient = get_object_or_404(Recipient.objects.public(), pk=pk)
+    if not recipient.public_photo:
+        raise Http404
+    return serve_private_file(recipient.photo, public=True)
+
+
+def serve_private_file(field_file, *, public=False, filename="file", content_type=None):
+    """Stream a file from private storage with headers that stop sniffing and caching.
+
+    Images are shown inline; anything else (PDF) is offered as a download, so that a
+    document is never rendered by the browser in the site's origin.
+    """
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    content_type = (
+        content_type or mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=not content_type.startswith("image/"),
+        filename=filename + (mimetypes.guess_extension(content_type) or ""),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response

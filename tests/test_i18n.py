@@ -1,0 +1,24 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_redirects_a_printed_address_to_the_visitors_language(client):
+    response = client.get("/recipients/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 302
+    assert response["Location"] == "/id/recipients/"
+    response = client.get("/recipients/", HTTP_ACCEPT_LANGUAGE="en-AU")
+    assert response["Location"] == "/en/recipients/"
+
+
+def test_it_shows_the_admin_in_indonesian_to_an_indonesian_browser(admin_client):
+    body = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Administrasi" in body or "Situs administrasi" in body
+    body = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Site administration" in body
+
+
+def test_the_language_switch_keeps_the_page(client):
+    response = client.post("/i18n/setlang/", {"language": "id", "next": "/en/recipients/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/id/recipients/"
