@@ -19,11 +19,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bcc_sponsor import uploads
 from bcc_sponsor.templatetags.rupiah import format_rupiah
 from donations.admin import standing_label
 from donations.models import Sponsorship
 from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months, month_start
-from premiums import rules, services, uploads
+from premiums import rules, services
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.admin import EMPTY, PRIVATE_FILE_OVERRIDES, HistoryAdmin, month_label
 

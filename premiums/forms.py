@@ -131,7 +131,7 @@ class EvidenceForm(forms.Form):
     )
 
     def clean_file(self):
-        from premiums.uploads import clean_evidence
+        from bcc_sponsor.uploads import clean_evidence
 
         return clean_evidence(self.cleaned_data["file"])
 

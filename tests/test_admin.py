@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from bcc_sponsor import uploads
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
-from premiums import uploads
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
 from tests.factories import (

@@ -26,11 +26,11 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bcc_sponsor.templatetags.rupiah import format_rupiah
+from bcc_sponsor.uploads import clean_evidence
 from donations.models import Donor, DonorRequest, Message, Sponsorship
 from donations.rules import add_months, month_start
 from premiums import rules, services
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
-from premiums.uploads import clean_evidence
 from recipients.models import (
     BpjsCard,
     CardHandover,
