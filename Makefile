@@ -32,7 +32,7 @@ system-chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) chromium fonts-dejavu-core; }
 
 messages: system-gettext install
-	cd . && DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 # Extract new strings into the Indonesian catalogue (then translate them in locale/id/).
 translations: system-gettext install
