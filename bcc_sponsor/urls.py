@@ -11,6 +11,8 @@ admin.site.site_title = "BCC Sponsor"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Staff pages follow the language cookie or the browser, like the admin.
+    path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("admin/", admin.site.urls),
 ]
 

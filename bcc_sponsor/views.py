@@ -1,3 +1,4 @@
+from django.contrib.admin.views.decorators import staff_member_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -6,14 +7,16 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bcc_sponsor import dashboard
+from bcc_sponsor.public_cache import cached_for_visitors
 from donations import rules as calendar
-from donations.models import Sponsorship
-from premiums import rules
+from premiums import impact, rules
 from premiums.models import Benefit, PremiumRate
 from recipients.models import Recipient
 
 
 @require_GET
+@cached_for_visitors
 def home(request):
     """The program, what it costs (from the rate table), what it covers, who is waiting."""
     today = timezone.localdate()
@@ -29,11 +32,8 @@ def home(request):
         "monthly": monthly,
         "yearly": yearly,
         "benefits": [(b.title_for(language), b.text_for(language)) for b in Benefit.objects.all()],
-        "waiting": Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)[:3],
-        "waiting_count": Recipient.objects.needing_sponsor().count(),
-        "protected_count": Sponsorship.objects.live_on(today)
-        .filter(covered_through__gte=calendar.month_start(today))
-        .count(),
+        "waiting": Recipient.objects.needing_sponsor(today).only(*Recipient.PUBLIC_FIELDS)[:3],
+        "figures": impact.figures(today),
     }
     return render(request, "home.html", context)
 
@@ -49,3 +49,20 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@staff_member_required
+@require_GET
+@never_cache
+def staff_dashboard(request):
+    """Work queues and figures for BCC staff; each queue opens the admin list of its rows."""
+    today = timezone.localdate()
+    counts = dashboard.counts(today)
+    by_month = dashboard.premiums_by_month(today)
+    context = {
+        "today": today,
+        "queue_groups": dashboard.grouped(dashboard.queues(today, counts)),
+        "figures": dashboard.figures(today, counts, by_month),
+        "chart": dashboard.bar_chart(by_month),
+    }
+    return render(request, "staff/dashboard.html", context)

@@ -2,21 +2,37 @@
 
 The sponsorship admin itself lives in `premiums.admin`: its change form shows payments and the
 price of the next payment, and this app must not import premiums. What this module offers the
-sponsorship pages (the standing labels) premiums imports from here.
+sponsorship pages (the standing labels) premiums imports from here. Likewise the requests admin
+defined here is registered there, with the actions that carry requests out (a change of
+recipient opens a new sponsorship priced from the rate table).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
 from donations.rules import Standing
-from recipients.admin import EMPTY, HistoryAdmin, RecipientAdmin, month_label, whatsapp_link
-from recipients.models import Recipient
+from donations.services import (
+    DocumentationError,
+    handover_sponsorships,
+    send_handover_documentation,
+)
+from recipients.admin import (
+    EMPTY,
+    CardHandoverAdmin,
+    HistoryAdmin,
+    RecipientAdmin,
+    month_label,
+    whatsapp_link,
+)
+from recipients.models import CardHandover, Recipient
 
 STANDING_LABELS = {
     Standing.NOT_STARTED: _("Not started yet"),
@@ -87,6 +103,100 @@ class RecipientWithSponsorshipsAdmin(RecipientAdmin):
 # The recipients app may not know about sponsorships; the inline is added from here.
 admin.site.unregister(Recipient)
 admin.site.register(Recipient, RecipientWithSponsorshipsAdmin)
+
+
+# --- card handovers: the documentation for the donors ----------------------------------------
+
+
+class CardHandoverWithDocumentationAdmin(CardHandoverAdmin):
+    """The handover pages, with "Send documentation to the donor" (which writes donor messages,
+    so it is added here: the recipients app knows nothing of donors)."""
+
+    actions = [*(CardHandoverAdmin.actions or ()), "send_documentation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "documentation"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return fields
+        # "documentation" says when it was sent, or to whom it will go.
+        return [*(f for f in fields if f != "documentation_sent_at"), "documentation"]
+
+    @admin.display(description=_("documentation for the donor"))
+    def documentation(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
+        if obj.documentation_sent_at:
+            return gettext("Sent on %(date)s") % {
+                "date": date_format(
+                    timezone.localtime(obj.documentation_sent_at), "DATETIME_FORMAT"
+                )
+            }
+        names = ", ".join(s.donor.full_name for s in handover_sponsorships(obj))
+        if not names:
+            return gettext("Not sent: nobody sponsors this recipient.")
+        return gettext(
+            "Not sent yet. It goes by email, with the photos attached, to: %(names)s."
+        ) % {"names": names}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Shown under the Save buttons (templates/admin/recipients/cardhandover/change_form.html).
+        context["can_send_documentation"] = (
+            obj is not None
+            and obj.documentation_sent_at is None
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        # The button sits under the form: the photos just added are saved, then sent.
+        if "_send_documentation" in request.POST:
+            self._send(request, [obj])
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    @admin.action(description=_("Send documentation to the donor"), permissions=["change"])
+    def send_documentation(self, request, queryset):
+        self._send(request, queryset.select_related("card__recipient"))
+
+    def _send(self, request, handovers):
+        sent, skipped = 0, 0
+        for handover in handovers:
+            try:
+                if send_handover_documentation(handover, by=request.user):
+                    sent += 1
+                else:
+                    skipped += 1
+            except DocumentationError as e:
+                self.message_user(request, f"{handover}: {e}", messages.ERROR)
+        if sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "The documentation of %(count)d handover is on its way to the donor.",
+                    "The documentation of %(count)d handovers is on its way to the donors.",
+                    sent,
+                )
+                % {"count": sent},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d handover's documentation had already been sent; not sent again.",
+                    "%(count)d handovers' documentation had already been sent; not sent again.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+
+admin.site.unregister(CardHandover)
+admin.site.register(CardHandover, CardHandoverWithDocumentationAdmin)
 
 
 # --- donors ----------------------------------------------------------------------------------
@@ -231,8 +341,39 @@ class DonorAccessTokenAdmin(admin.ModelAdmin):
 # --- requests and messages -------------------------------------------------------------------
 
 
-@admin.register(DonorRequest)
+class RequestStatusFilter(admin.SimpleListFilter):
+    """Open requests are the work: the list shows them unless staff ask for the others."""
+
+    title = _("status")
+    # The name Django gives the plain status filter, so links made for that one still work.
+    parameter_name = "status__exact"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*DonorRequest.Status.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or DonorRequest.Status.OPEN
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 class DonorRequestAdmin(HistoryAdmin):
+    """Requests are carried out or declined through the actions of the list (registered with
+    them in `premiums.admin`, where the pricing of a new sponsorship lives); the status is
+    never typed in."""
+
     list_display = [
         "created_at",
         "sponsorship",
@@ -248,22 +389,33 @@ class DonorRequestAdmin(HistoryAdmin):
         "new_recipient",
         "handled_by",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = [RequestStatusFilter, "kind"]
     search_fields = [
         "sponsorship__donor__full_name",
         "sponsorship__donor__email",
         "sponsorship__recipient__nickname",
         "message",
     ]
+    # Oldest first: the donor who has waited longest is answered first.
+    ordering = ["created_at", "pk"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["sponsorship", "new_recipient"]
-    readonly_fields = ["created_at", "handled_by", "handled_at"]
+    fields = [
+        "sponsorship",
+        ("kind", "new_recipient"),
+        "message",
+        "status",
+        ("handled_by", "handled_at"),
+        "decline_reason",
+        "created_at",
+    ]
+    HANDLED = ["status", "handled_by", "handled_at", "decline_reason", "created_at"]
 
-    def save_model(self, request, obj, form, change):
-        # Whoever closes the request is recorded as having handled it.
-        if obj.status != DonorRequest.Status.OPEN and not obj.handled_at:
-            obj.handled_by, obj.handled_at = request.user, timezone.now()
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != DonorRequest.Status.OPEN:
+            # A handled request is a record of what was done.
+            return ["sponsorship", "kind", "new_recipient", "message", *self.HANDLED]
+        return self.HANDLED
 
 
 @admin.register(Message)

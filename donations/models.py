@@ -3,7 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,11 +24,29 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def live_condition(day, prefix=""):
+    """The one definition of a sponsorship in force on `day`, as a filter.
+
+    Pledged or active, and not lapsed by the calendar: lapses_on is recomputed from payments and
+    evidence whenever they change and compared with the day here, so a lapse shows without any
+    scheduled job having run. `prefix` reaches sponsorships through a relation ("sponsorships__").
+    """
+    day = day or timezone.localdate()
+    return Q(**{f"{prefix}state__in": Sponsorship.LIVE_STATES}) & (
+        Q(**{f"{prefix}lapses_on__isnull": True}) | Q(**{f"{prefix}lapses_on__gt": day})
+    )
+
+
 class DonorQuerySet(models.QuerySet):
     def active_on(self, day=None):
         """Donors with at least one sponsorship in force on `day` (the three-month rule applied)."""
         live = Sponsorship.objects.live_on(day).filter(donor=OuterRef("pk"))
         return self.filter(Exists(live))
+
+    def seen_by_staff_active_on(self, day=None):
+        """Active donors of whom staff verified at least one payment (listed or not)."""
+        verified = Sponsorship.objects.filter(donor=OuterRef("pk"), payments__status="verified")
+        return self.active_on(day).filter(erased_at__isnull=True).filter(Exists(verified))
 
     def for_public_display(self, day=None):
         """The public list of active donors: consented, in force, and seen by BCC staff.
@@ -36,11 +54,17 @@ class DonorQuerySet(models.QuerySet):
         A donor appears only after staff verified at least one of their payments, so that a name
         typed into a public form never reaches the site before a person at BCC has seen it.
         """
-        verified = Sponsorship.objects.filter(donor=OuterRef("pk"), payments__status="verified")
-        return (
-            self.active_on(day)
-            .filter(listed_publicly=True, erased_at__isnull=True)
-            .filter(Exists(verified))
+        return self.seen_by_staff_active_on(day).filter(listed_publicly=True)
+
+    def with_public_figures(self, day=None):
+        """Adds the year the donor started and how many people they protect on `day`."""
+        return self.annotate(
+            started=Min("sponsorships__first_month"),
+            protecting=Count(
+                "sponsorships__recipient",
+                filter=live_condition(day, prefix="sponsorships__"),
+                distinct=True,
+            ),
         )
 
     def by_token(self, raw: str):
@@ -145,16 +169,9 @@ class DonorAccessToken(models.Model):
 
 class SponsorshipQuerySet(models.QuerySet):
     def live_on(self, day=None):
-        """Sponsorships in force on `day`: pledged or active, and not lapsed by the calendar.
-
-        This is the one definition of "active" used by the public list, the dashboard and the
-        commands: lapses_on is computed from payments and evidence whenever they change, and is
-        compared with the day here, so a lapse shows without any scheduled job having run.
-        """
-        day = day or timezone.localdate()
-        return self.filter(state__in=Sponsorship.LIVE_STATES).filter(
-            Q(lapses_on__isnull=True) | Q(lapses_on__gt=day)
-        )
+        """Sponsorships in force on `day` (see live_condition): the public list, the dashboard
+        and the commands all use this one definition of "active"."""
+        return self.filter(live_condition(day))
 
     def lapsed_unrecorded_on(self, day=None):
         """Live by their stored state, but lapsed by the calendar: the lapse command's work."""
@@ -164,11 +181,7 @@ class SponsorshipQuerySet(models.QuerySet):
     def holding_recipient_on(self, day=None):
         """Sponsorships that keep their recipient off the list of people waiting for a sponsor."""
         day = day or timezone.localdate()
-        return self.filter(
-            Q(state=Sponsorship.State.AWAITING_DECISION)
-            | Q(state__in=Sponsorship.LIVE_STATES)
-            & (Q(lapses_on__isnull=True) | Q(lapses_on__gt=day))
-        )
+        return self.filter(Q(state=Sponsorship.State.AWAITING_DECISION) | live_condition(day))
 
 
 class Sponsorship(models.Model):
@@ -187,9 +200,11 @@ class Sponsorship(models.Model):
         LAPSED = "lapsed", _("Lapsed")
 
     class Route(models.TextChoices):
-        DIRECT = "direct", _("Donor pays BPJS Ketenagakerjaan directly")
-        PAYPAL = "paypal", _("PayPal to BCC, BCC pays BPJS")
+        DIRECT = "direct", _("Direct to BPJS")
+        PAYPAL = "paypal", _("PayPal via BCC")
 
+    #: Recorded as end_reason when the three-month rule ends a sponsorship.
+    LAPSE_REASON = "three months without evidence"
     LIVE_STATES = (State.PLEDGED, State.ACTIVE)
     HOLDING_STATES = (State.PLEDGED, State.ACTIVE, State.AWAITING_DECISION)
 
@@ -312,7 +327,7 @@ class Sponsorship(models.Model):
                 return False
             locked.state = self.State.LAPSED
             locked.ended_at = timezone.now()
-            locked.end_reason = "three months without evidence"
+            locked.end_reason = self.LAPSE_REASON
             locked.save(update_fields=["state", "ended_at", "end_reason"])
             Message.queue(
                 locked.donor,
@@ -366,6 +381,7 @@ class DonorRequest(models.Model):
         verbose_name=_("handled by"),
     )
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining (shown to the donor)"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -379,6 +395,10 @@ class DonorRequest(models.Model):
                 | Q(new_recipient__isnull=False)
                 | ~Q(status="done"),
                 name="donorrequest_change_names_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="donorrequest_decline_has_reason",
             ),
         ]
 
@@ -448,8 +468,12 @@ class Message(models.Model):
         return f"{self.get_kind_display()} → {self.donor}"
 
     @classmethod
-    def queue(cls, donor, kind, *, sponsorship=None, key=None, **context):
-        """Queue a message; with a key, a second call for the same key does nothing."""
+    def queue(cls, donor, kind, /, *, sponsorship=None, key=None, **context):
+        """Queue a message; with a key, a second call for the same key does nothing.
+
+        `donor` and `kind` are positional so that the context may hold a "kind" of its own (the
+        kind of news in a situation update).
+        """
         if key and cls.objects.filter(key=key).exists():
             return None
         return cls.objects.create(

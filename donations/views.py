@@ -1,11 +1,16 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bcc_sponsor.public_cache import cached_for_visitors
 from donations.forms import DonorRequestForm, LinkRequestForm
 from donations.models import Donor, Message, Sponsorship
 from recipients.models import HandoverPhoto, Recipient
@@ -108,9 +113,41 @@ def statement(request, token):
     )
 
 
-def handover_photo(request, token, photo_id):
+def handover_photo(request, token, photo_id, thumbnail=False):
+    """A handover photo (web size, or its thumbnail) for a donor who sponsored the recipient."""
     donor = get_donor_or_404(token)
-    photo = get_object_or_404(
-        HandoverPhoto, pk=photo_id, handover__card__recipient__sponsorships__donor=donor
+    photos = HandoverPhoto.objects.filter(
+        handover__card__recipient__sponsorships__donor=donor
+    ).distinct()  # a donor may have sponsored the same person twice
+    photo = get_object_or_404(photos, pk=photo_id)
+    image = photo.small_image if thumbnail else photo.image
+    return serve_private_file(image, filename=f"handover-{photo.pk}")
+
+
+DONORS_PAGE_SIZE = 50
+
+
+@require_GET
+@cached_for_visitors
+def donor_list(request):
+    """The active donors who agreed to be named, alphabetical; the others are counted."""
+    today = timezone.localdate()
+    query = request.GET.get("q", "").strip()[:80]
+    listed = (
+        Donor.objects.for_public_display(today)
+        .with_public_figures(today)
+        .only("display_name", "full_name")
+        .order_by(Lower("display_name"), "id")
     )
-    return serve_private_file(photo.image, filename=f"handover-{photo.pk}")
+    if query:
+        listed = listed.filter(display_name__icontains=query)
+    page = Paginator(listed, DONORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = Donor.objects.seen_by_staff_active_on(today).aggregate(
+        named=Count("pk", filter=Q(listed_publicly=True)),
+        anonymous=Count("pk", filter=Q(listed_publicly=False)),
+    )
+    return render(
+        request,
+        "donations/donor_list.html",
+        {"page": page, "q": query, "query": urlencode({"q": query}) if query else "", **counts},
+    )

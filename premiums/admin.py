@@ -10,23 +10,34 @@ rejected), so that paid-through, the lapse day and the donor's messages stay con
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from bcc_sponsor import uploads
+from bcc_sponsor import dashboard, uploads
 from bcc_sponsor.templatetags.rupiah import format_rupiah
-from donations.admin import standing_label
-from donations.models import Sponsorship
+from donations.admin import DonorRequestAdmin, standing_label
+from donations.models import DonorRequest, Sponsorship
 from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months, month_start
 from premiums import rules, services
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
-from recipients.admin import EMPTY, PRIVATE_FILE_OVERRIDES, HistoryAdmin, month_label
+from recipients.admin import (
+    EMPTY,
+    PRIVATE_FILE_OVERRIDES,
+    HistoryAdmin,
+    SituationUpdateAdmin,
+    month_label,
+)
+from recipients.models import SituationUpdate
 
 
 def period_label(first_month, last_month) -> str:
@@ -66,11 +77,55 @@ class MonthField(forms.DateField):
         return month_start(day) if day else day
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=2000)
+
+    def __init__(self, *args, label, help_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text
+
+
+def ask_for_reason(model_admin, request, queryset, *, action, title, intro, label, submit, **kw):
+    """For an action that needs a reason: (reason, None) once staff sent the page that asks for
+    it, or (None, that page) to show first. The page sends the same action again."""
+    data = request.POST if request.POST.get("post") == "yes" else None
+    form = ReasonForm(data, label=label, help_text=kw.get("help_text", ""))
+    if data is not None and form.is_valid():
+        return form.cleaned_data["reason"], None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "form": form,
+        "queryset": queryset,
+        "opts": model_admin.model._meta,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "submit_label": submit,
+    }
+    return None, TemplateResponse(request, "admin/reason_form.html", context)
+
+
+def report(model_admin, request, done, skipped, refused):
+    """What an action did: done (success), left alone (warning), refused by the rules (error)."""
+    if done:
+        model_admin.message_user(request, done, messages.SUCCESS)
+    if skipped:
+        model_admin.message_user(request, skipped, messages.WARNING)
+    for problem in refused:
+        model_admin.message_user(request, problem, messages.ERROR)
+
+
 # --- sponsorships ----------------------------------------------------------------------------
 
 
 class InForceFilter(admin.SimpleListFilter):
-    """The three-month rule read from the calendar, so it is right before the lapse job runs."""
+    """The three-month rule read from the calendar, so it is right before the lapse job runs.
+
+    The staff dashboard's coverage queues link to "ending" and "overdue", which apply the
+    conditions its counts use.
+    """
 
     title = _("in force today")
     parameter_name = "in_force"
@@ -78,12 +133,22 @@ class InForceFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("yes", _("Yes (pledged or active, not lapsed)")),
+            (
+                "ending",
+                gettext("Coverage ending within %(days)d days")
+                % {"days": dashboard.COVERAGE_ENDING_DAYS},
+            ),
+            ("overdue", _("One or two months overdue (will lapse)")),
             ("lapsed", _("Lapsed by the calendar, not yet recorded")),
         ]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.live_on()
+        if self.value() == "ending":
+            return queryset.filter(dashboard.coverage_ending(timezone.localdate()))
+        if self.value() == "overdue":
+            return queryset.filter(dashboard.will_lapse(timezone.localdate()))
         if self.value() == "lapsed":
             return queryset.lapsed_unrecorded_on()
         return queryset
@@ -100,10 +165,6 @@ class SponsorshipForm(forms.ModelForm):
             "route",
             "first_month",
             "months_pledged",
-            "state",
-            "ended_at",
-            "end_reason",
-            "replaced_by",
         ]
 
     def clean_months_pledged(self):
@@ -172,8 +233,16 @@ class SponsorshipAdmin(HistoryAdmin):
         "recipient__full_name",
     ]
     date_hierarchy = "first_month"
-    autocomplete_fields = ["donor", "recipient", "replaced_by"]
+    autocomplete_fields = ["donor", "recipient"]
+    actions = ["stop_selected"]
+    # The state and how a sponsorship ended change only through the workflows (verifying
+    # evidence, the lapse command, situation updates, donor requests, the stop action), which
+    # keep coverage, the recipient's place on the public list and the donor's messages right.
     readonly_fields = [
+        "state",
+        "ended_at",
+        "end_reason",
+        "replaced_by",
         "paid_through",
         "standing",
         "lapses_on",
@@ -217,6 +286,60 @@ class SponsorshipAdmin(HistoryAdmin):
         ),
     ]
     inlines = [PaymentOnSponsorshipInline]
+
+    @admin.action(description=_("Stop the selected sponsorships"), permissions=["change"])
+    def stop_selected(self, request, queryset):
+        """Stop sponsorships the donor asked BCC to stop (by phone, WhatsApp or email)."""
+        if not queryset.filter(state__in=Sponsorship.HOLDING_STATES).exists():
+            self.message_user(
+                request, gettext("None of the selected sponsorships is running."), messages.WARNING
+            )
+            return None
+        reason, page = ask_for_reason(
+            self,
+            request,
+            queryset,
+            action="stop_selected",
+            title=gettext("Stop the selected sponsorships"),
+            intro=gettext(
+                "These sponsorships will stop and each donor will be told. A sponsorship that "
+                "has already ended is left as it is."
+            ),
+            label=gettext("Reason for stopping"),
+            help_text=gettext("Kept with the sponsorship, e.g. “the donor asked by WhatsApp”."),
+            submit=gettext("Stop them"),
+        )
+        if page is not None:
+            return page
+        stopped, skipped, refused = 0, 0, []
+        for sponsorship in queryset.select_related("donor", "recipient").order_by("pk"):
+            try:
+                if services.stop(sponsorship, by=request.user, reason=reason):
+                    stopped += 1
+                else:
+                    skipped += 1
+            except RuleError as e:
+                refused.append(f"{sponsorship}: {e}")
+        report(
+            self,
+            request,
+            stopped
+            and ngettext(
+                "%(count)d sponsorship stopped; the donor will be told.",
+                "%(count)d sponsorships stopped; the donors will be told.",
+                stopped,
+            )
+            % {"count": stopped},
+            skipped
+            and ngettext(
+                "%(count)d had already ended and was left as it was.",
+                "%(count)d had already ended and were left as they were.",
+                skipped,
+            )
+            % {"count": skipped},
+            refused,
+        )
+        return None
 
     @admin.display(description=_("first month"), ordering="first_month")
     def starts(self, obj):
@@ -364,6 +487,21 @@ class PremiumPaymentForm(forms.ModelForm):
             "rupiah_received",
             "bpjs_paid_on",
         ]
+        help_texts = {
+            "paypal_currency": _("Three letters, as on the PayPal receipt: EUR, USD, AUD…"),
+            "paypal_transaction_id": _(
+                "From the PayPal receipt; each transaction is recorded once."
+            ),
+            "rupiah_received": _("What reached BCC's account after PayPal's conversion and fees."),
+            "bpjs_paid_on": _(
+                "The day BCC paid BPJS; then add BCC's BPJS receipt as evidence and verify it."
+            ),
+        }
+        error_messages = {
+            "paypal_transaction_id": {
+                "unique": _("This PayPal transaction is already recorded for another payment."),
+            },
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -373,9 +511,32 @@ class PremiumPaymentForm(forms.ModelForm):
                 "Leave empty to use the premium table: the sum of the rate in force each month."
             )
 
+    def clean_paypal_currency(self):
+        currency = (self.cleaned_data.get("paypal_currency") or "").strip().upper()
+        if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+            raise forms.ValidationError(_("Give the three-letter currency code, such as EUR."))
+        return currency
+
+    def clean_paypal_transaction_id(self):
+        # Copied from an email, an id often comes with spaces around it.
+        return (self.cleaned_data.get("paypal_transaction_id") or "").strip() or None
+
+    def _clean_paypal(self, cleaned):
+        """The PayPal receipt belongs to a PayPal payment and names its currency."""
+        paypal_fields = ["paypal_amount", "paypal_transaction_id", "rupiah_received"]
+        channel = cleaned.get("channel") or self.instance.channel
+        if channel != Sponsorship.Route.PAYPAL and any(cleaned.get(f) for f in paypal_fields):
+            self.add_error(
+                None,
+                _("PayPal details belong to a payment made through PayPal (“paid to BPJS by”)."),
+            )
+        if cleaned.get("paypal_amount") and not cleaned.get("paypal_currency"):
+            self.add_error("paypal_currency", _("Give the currency of the PayPal amount."))
+
     def clean(self):
         """Friendly messages for what the rules and the database would refuse anyway."""
         cleaned = super().clean()
+        self._clean_paypal(cleaned)
         sponsorship = cleaned.get("sponsorship") or getattr(self.instance, "sponsorship", None)
         first, months = cleaned.get("first_month"), cleaned.get("months")
         if "first_month" not in self.fields or not (sponsorship and first and months):
@@ -588,6 +749,27 @@ class DuplicateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LapsedSponsorshipFilter(admin.SimpleListFilter):
+    """Evidence that came too late: its sponsorship lapsed, recorded or by the calendar.
+
+    Staff decide whether to reinstate the sponsorship before verifying such evidence.
+    """
+
+    title = _("sponsorship lapsed")
+    parameter_name = "sponsorship_lapsed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes (late evidence)")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        lapsed = dashboard.lapsed(timezone.localdate(), prefix="payment__sponsorship__")
+        if self.value() == "yes":
+            return queryset.filter(lapsed)
+        if self.value() == "no":
+            return queryset.exclude(lapsed)
+        return queryset
+
+
 @admin.register(PaymentEvidence)
 class PaymentEvidenceAdmin(HistoryAdmin):
     form = EvidenceForm
@@ -603,7 +785,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         "uploaded_by_staff",
     ]
     list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
-    list_filter = ["status", DuplicateFilter, "content_type"]
+    list_filter = ["status", DuplicateFilter, LapsedSponsorshipFilter, "content_type"]
     search_fields = [
         "payment__sponsorship__donor__full_name",
         "payment__sponsorship__donor__email",
@@ -613,7 +795,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
     date_hierarchy = "received_at"
     autocomplete_fields = ["payment"]
     formfield_overrides = PRIVATE_FILE_OVERRIDES
-    actions = ["verify_selected"]
+    actions = ["verify_selected", "reject_selected", "reinstate_selected"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -621,7 +803,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         return [
             "payment",
             "file_info",
-            "duplicate_of",
+            "duplicate_info",
             "received_at",
             "uploaded_by",
             "status",
@@ -654,7 +836,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         return [
             "payment",
             "file_info",
-            "duplicate_of",
+            "duplicate_info",
             "received_at",
             "uploaded_by",
             "reviewed_at",
@@ -684,6 +866,20 @@ class PaymentEvidenceAdmin(HistoryAdmin):
     @admin.display(description=_("uploaded by staff"), boolean=True)
     def uploaded_by_staff(self, obj):
         return obj.uploaded_by_id is not None
+
+    @admin.display(description=_("same file as"))
+    def duplicate_info(self, obj):
+        original = obj.duplicate_of
+        if original is None:
+            return gettext("No other payment was given this file.")
+        return format_html(
+            '<strong>{}</strong> <a href="{}">{}</a> ({}, {})',
+            gettext("The same file was given for another payment:"),
+            reverse("admin:premiums_paymentevidence_change", args=[original.pk]),
+            original,
+            original.get_status_display(),
+            f"{original.received_at:%Y-%m-%d}",
+        )
 
     @admin.display(description=_("file"))
     def file_info(self, obj):
@@ -733,11 +929,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
 
     @admin.action(description=_("Verify the selected evidence"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        """Verify pending evidence, oldest period first so that renewals follow in order.
-
-        Rejection needs a reason for the donor, so it is done one piece at a time on the
-        evidence's own page.
-        """
+        """Verify pending evidence, oldest period first so that renewals follow in order."""
         verified, skipped, refused = 0, 0, []
         for evidence in queryset.select_related("payment").order_by(
             "payment__first_month", "received_at", "pk"
@@ -777,8 +969,115 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         for problem in refused:
             self.message_user(request, problem, messages.ERROR)
 
+    @admin.action(
+        description=_("Reject the selected evidence, with a reason"), permissions=["change"]
+    )
+    def reject_selected(self, request, queryset):
+        """Reject pending evidence with one reason, which each donor reads in their email."""
+        queryset = queryset.select_related(
+            "payment__sponsorship__donor", "payment__sponsorship__recipient"
+        ).order_by("received_at", "pk")
+        reason, page = ask_for_reason(
+            self,
+            request,
+            queryset,
+            action="reject_selected",
+            title=gettext("Reject the selected evidence"),
+            intro=gettext(
+                "This evidence will be rejected and each donor will be told why. Evidence already "
+                "verified or rejected is left as it is."
+            ),
+            label=gettext("Reason (shown to the donor)"),
+            help_text=gettext("For example: “the receipt is unreadable” or “another person’s”."),
+            submit=gettext("Reject"),
+        )
+        if page is not None:
+            return page
+        rejected, skipped = 0, 0
+        for evidence in queryset:
+            if services.reject_evidence(evidence, by=request.user, reason=reason):
+                rejected += 1
+            else:
+                skipped += 1
+        report(
+            self,
+            request,
+            rejected
+            and ngettext(
+                "%(count)d piece of evidence rejected; the donor will be told why.",
+                "%(count)d pieces of evidence rejected; the donors will be told why.",
+                rejected,
+            )
+            % {"count": rejected},
+            skipped
+            and ngettext(
+                "%(count)d was already reviewed and left as it was.",
+                "%(count)d were already reviewed and left as they were.",
+                skipped,
+            )
+            % {"count": skipped},
+            [],
+        )
+
+    @admin.action(description=_("Reinstate the sponsorship and verify"), permissions=["change"])
+    def reinstate_selected(self, request, queryset):
+        """Evidence that came after the lapse: the sponsorship runs again, the payment counts.
+
+        Declining is rejecting the evidence on its own page, with a reason the donor sees.
+        """
+        reinstated, skipped, refused = 0, 0, []
+        for evidence in queryset.select_related("payment__sponsorship").order_by(
+            "payment__first_month", "received_at", "pk"
+        ):
+            if evidence.status != PaymentEvidence.Status.PENDING:
+                skipped += 1
+                continue
+            try:
+                if services.reinstate(evidence, by=request.user):
+                    reinstated += 1
+                else:
+                    skipped += 1
+            except RuleError as e:
+                refused.append(f"{evidence}: {e}")
+        report(
+            self,
+            request,
+            reinstated
+            and ngettext(
+                "%(count)d sponsorship reinstated and its evidence verified.",
+                "%(count)d sponsorships reinstated and their evidence verified.",
+                reinstated,
+            )
+            % {"count": reinstated},
+            skipped
+            and ngettext(
+                "%(count)d was already reviewed and left as it was.",
+                "%(count)d were already reviewed and left as they were.",
+                skipped,
+            )
+            % {"count": skipped},
+            refused,
+        )
+
 
 # --- refunds ---------------------------------------------------------------------------------
+
+
+class OutstandingRefundFilter(admin.SimpleListFilter):
+    """Refunds still to be claimed from BPJS, received, or passed on to the donor."""
+
+    title = _("outstanding")
+    parameter_name = "outstanding"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes (owed, claimed or received)")), ("no", _("No (settled)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(state__in=Refund.OUTSTANDING_STATES)
+        if self.value() == "no":
+            return queryset.exclude(state__in=Refund.OUTSTANDING_STATES)
+        return queryset
 
 
 @admin.register(Refund)
@@ -794,7 +1093,7 @@ class RefundAdmin(HistoryAdmin):
         "settled_on",
     ]
     list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
-    list_filter = ["state"]
+    list_filter = [OutstandingRefundFilter, "state"]
     search_fields = [
         "payment__sponsorship__donor__full_name",
         "payment__sponsorship__recipient__nickname",
@@ -802,7 +1101,73 @@ class RefundAdmin(HistoryAdmin):
     ]
     date_hierarchy = "created_at"
     autocomplete_fields = ["payment"]
-    readonly_fields = ["created_at"]
+    fields = [
+        "payment",
+        ("unused_months", "amount"),
+        "state",
+        ("claimed_on", "received_on", "settled_on"),
+        "notes",
+        "created_at",
+    ]
+    # Each step is taken with an action of the list, which records its date and refuses to go
+    # back; the months and the payment were worked out when the death was recorded.
+    STEPS = ["state", "claimed_on", "received_on", "settled_on", "created_at"]
+    actions = ["mark_claimed", "mark_received", "mark_returned", "mark_reallocated"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.STEPS
+        return ["payment", "unused_months", *self.STEPS]
+
+    @admin.action(description=_("Mark claimed from BPJS"), permissions=["change"])
+    def mark_claimed(self, request, queryset):
+        self._advance(request, queryset, Refund.State.CLAIMED)
+
+    @admin.action(description=_("Mark received"), permissions=["change"])
+    def mark_received(self, request, queryset):
+        self._advance(request, queryset, Refund.State.RECEIVED)
+
+    @admin.action(description=_("Mark returned to the donor"), permissions=["change"])
+    def mark_returned(self, request, queryset):
+        self._advance(request, queryset, Refund.State.RETURNED)
+
+    @admin.action(description=_("Mark reallocated (donor consented)"), permissions=["change"])
+    def mark_reallocated(self, request, queryset):
+        self._advance(request, queryset, Refund.State.REALLOCATED)
+
+    def _advance(self, request, queryset, to):
+        moved, skipped, refused = 0, 0, []
+        rows = queryset.select_related(
+            "payment__sponsorship__donor", "payment__sponsorship__recipient"
+        )
+        for refund in rows.order_by("pk"):
+            try:
+                if services.advance_refund(refund, to, by=request.user):
+                    moved += 1
+                else:
+                    skipped += 1
+            except RuleError as e:
+                refused.append(f"{refund}: {e}")
+        state = to.label
+        report(
+            self,
+            request,
+            moved
+            and ngettext(
+                "%(count)d refund marked “%(state)s”.",
+                "%(count)d refunds marked “%(state)s”.",
+                moved,
+            )
+            % {"count": moved, "state": state},
+            skipped
+            and ngettext(
+                "%(count)d was already “%(state)s”.",
+                "%(count)d were already “%(state)s”.",
+                skipped,
+            )
+            % {"count": skipped, "state": state},
+            refused,
+        )
 
     @admin.display(description=_("sponsorship"))
     def sponsorship(self, obj):
@@ -811,6 +1176,181 @@ class RefundAdmin(HistoryAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def money(self, obj):
         return format_rupiah(obj.amount)
+
+
+# --- situation updates ----------------------------------------------------------------------
+
+
+class SituationUpdateForm(forms.ModelForm):
+    class Meta:
+        model = SituationUpdate
+        fields = ["recipient", "kind", "happened_on", "message", "notes"]
+
+    def clean(self):
+        """What recording the update would refuse, said before anything is saved."""
+        cleaned = super().clean()
+        recipient, kind, day = (cleaned.get(f) for f in ("recipient", "kind", "happened_on"))
+        if self.instance.pk is not None or kind != SituationUpdate.Kind.DECEASED:
+            return cleaned
+        if day and day > timezone.localdate():
+            self.add_error("happened_on", _("The date of death cannot be in the future."))
+        elif recipient and day:
+            try:
+                services.death_refunds(recipient, day)
+            except rules.NoRateError as e:
+                raise forms.ValidationError(
+                    _(
+                        "No premium rate covers %(month)s, so the refund cannot be worked out: "
+                        "add one under Premium rates first."
+                    ),
+                    params={"month": month_label(e.month)},
+                ) from None
+        return cleaned
+
+
+# Recorded here rather than in `recipients.admin`: recording an update changes sponsorships
+# and refunds, which that app may not know about.
+admin.site.unregister(SituationUpdate)
+
+
+@admin.register(SituationUpdate)
+class SituationUpdateWorkflowAdmin(SituationUpdateAdmin):
+    """Staff fill in the form; saving a new update tells the donors and works out refunds."""
+
+    form = SituationUpdateForm
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        # Acted on and told to the donors when it was recorded: only the notes change now.
+        return [*readonly, "recipient", "kind", "happened_on", "message"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change:
+                return
+            outcome = services.record_situation_update(obj, by=request.user)
+        asked = len(outcome.asked)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d donor was told and asked to decide.",
+                "%(count)d donors were told and asked to decide.",
+                asked,
+            )
+            % {"count": asked},
+            messages.SUCCESS,
+        )
+        if outcome.refunds:
+            refunds = len(outcome.refunds)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d refund of %(amount)s is owed by BPJS.",
+                    "%(count)d refunds of %(amount)s in total are owed by BPJS.",
+                    refunds,
+                )
+                % {"count": refunds, "amount": format_rupiah(outcome.refund_total)},
+                messages.SUCCESS,
+            )
+
+
+# --- donor requests --------------------------------------------------------------------------
+
+
+@admin.register(DonorRequest)
+class DonorRequestWorkflowAdmin(DonorRequestAdmin):
+    """The requests list with the actions that answer them, oldest open request first."""
+
+    actions = ["carry_out_selected", "decline_selected"]
+
+    @admin.action(description=_("Carry out the selected requests"), permissions=["change"])
+    def carry_out_selected(self, request, queryset):
+        done, skipped, refused = 0, 0, []
+        rows = queryset.select_related(
+            "sponsorship__donor", "sponsorship__recipient", "new_recipient"
+        )
+        for donor_request in rows.order_by("created_at", "pk"):
+            if donor_request.status != DonorRequest.Status.OPEN:
+                skipped += 1
+                continue
+            try:
+                if services.carry_out_request(donor_request, by=request.user):
+                    done += 1
+                else:
+                    skipped += 1
+            except RuleError as e:
+                refused.append(f"{donor_request}: {e}")
+        report(
+            self,
+            request,
+            done
+            and ngettext(
+                "%(count)d request carried out; the donor will be told.",
+                "%(count)d requests carried out; the donors will be told.",
+                done,
+            )
+            % {"count": done},
+            skipped
+            and ngettext(
+                "%(count)d had already been handled and was left as it was.",
+                "%(count)d had already been handled and were left as they were.",
+                skipped,
+            )
+            % {"count": skipped},
+            refused,
+        )
+
+    @admin.action(description=_("Decline the selected requests"), permissions=["change"])
+    def decline_selected(self, request, queryset):
+        if not queryset.filter(status=DonorRequest.Status.OPEN).exists():
+            self.message_user(
+                request, gettext("None of the selected requests is open."), messages.WARNING
+            )
+            return None
+        reason, page = ask_for_reason(
+            self,
+            request,
+            queryset,
+            action="decline_selected",
+            title=gettext("Decline the selected requests"),
+            intro=gettext(
+                "Each donor will be told that BCC cannot carry out their request, with the "
+                "reason below. Requests already handled are left as they are."
+            ),
+            label=gettext("Reason (shown to the donor)"),
+            submit=gettext("Decline them"),
+        )
+        if page is not None:
+            return page
+        declined, skipped = 0, 0
+        for donor_request in queryset.order_by("created_at", "pk"):
+            if services.decline_request(donor_request, by=request.user, reason=reason):
+                declined += 1
+            else:
+                skipped += 1
+        report(
+            self,
+            request,
+            declined
+            and ngettext(
+                "%(count)d request declined; the donor will be told why.",
+                "%(count)d requests declined; the donors will be told why.",
+                declined,
+            )
+            % {"count": declined},
+            skipped
+            and ngettext(
+                "%(count)d had already been handled and was left as it was.",
+                "%(count)d had already been handled and were left as they were.",
+                skipped,
+            )
+            % {"count": skipped},
+            [],
+        )
+        return None
 
 
 # --- what the insurance gives ----------------------------------------------------------------

@@ -42,6 +42,11 @@ class SponsorshipTermsForm(forms.Form):
         label=_("How you will pay"),
         choices=Sponsorship.Route.choices,
         widget=forms.RadioSelect,
+        help_text=_(
+            "Direct: you pay BPJS Ketenagakerjaan yourself (at an office, a bank or an agent in "
+            "Indonesia) and upload the receipt. PayPal: for donors overseas; you pay BCC and BCC "
+            "pays BPJS for you."
+        ),
     )
 
     def __init__(self, *args, overseas=False, **kwargs):

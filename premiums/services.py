@@ -1,9 +1,12 @@
 """Workflows that span payments, evidence, sponsorships and messages.
 
-Each state change runs inside one transaction, locks the sponsorship row first (always in the
-order sponsorship → payment → evidence, so two staff members cannot deadlock), returns early
-if the change was already made, and records who did it and when.
+Each state change runs inside one transaction, locks its rows (always in the order recipient →
+sponsorship → payment → evidence or request, so two staff members cannot deadlock), returns
+early if the change was already made, and records who did it and when (in a field, or as the
+user of the history entry). Messages to the donor are queued in the same transaction.
 """
+
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -13,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from bcc_sponsor.storage import random_name
 from donations import rules as calendar
-from donations.models import Message, Sponsorship
+from donations.models import DonorRequest, Message, Sponsorship
 from premiums import rules
-from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate
-from recipients.models import Recipient
+from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
+from recipients.models import Recipient, SituationUpdate
 
 
 class PaymentError(rules.RuleError):
@@ -57,6 +60,17 @@ def refresh_coverage(sponsorship: Sponsorship) -> None:
     sponsorship.save(update_fields=["covered_through", "lapses_on"])
 
 
+def _history_by(user, *rows):
+    """Name `user` in the history entries the next saves of `rows` write.
+
+    Within a staff request the history middleware does this; a service may also run from a
+    command or a test, and the history must still say who acted.
+    """
+    if user is not None:
+        for row in rows:
+            row._history_user = user
+
+
 def _lock(evidence: PaymentEvidence):
     sponsorship = Sponsorship.objects.select_for_update().get(pk=evidence.payment.sponsorship_id)
     payment = PremiumPayment.objects.select_for_update().get(pk=evidence.payment_id)
@@ -74,6 +88,7 @@ def verify_evidence(evidence: PaymentEvidence, *, by) -> bool:
         sponsorship, payment, evidence_row = _lock(evidence)
         if evidence_row.status != PaymentEvidence.Status.PENDING:
             return False
+        _history_by(by, sponsorship, payment, evidence_row)
         if sponsorship.state not in Sponsorship.LIVE_STATES:
             raise PaymentError(
                 _("This sponsorship is not running; reinstate it before verifying evidence.")
@@ -119,6 +134,7 @@ def reject_evidence(evidence: PaymentEvidence, *, by, reason: str) -> bool:
         sponsorship, payment, evidence_row = _lock(evidence)
         if evidence_row.status != PaymentEvidence.Status.PENDING:
             return False
+        _history_by(by, sponsorship, evidence_row)
         evidence_row.status = PaymentEvidence.Status.REJECTED
         evidence_row.rejection_reason = reason
         evidence_row.reviewed_at, evidence_row.reviewed_by = timezone.now(), by
@@ -142,17 +158,44 @@ class RecipientUnavailable(PaymentError):
     """The recipient no longer needs a sponsor (someone else pledged first, or staff closed it)."""
 
 
-def _free_recipient(recipient, day) -> bool:
+def _free_recipient(recipient, day, *, besides=None) -> bool:
     """True if `recipient` can be pledged on `day`; records lapses the calendar already decided.
 
     A sponsorship that lapsed by the three-month rule still holds its recipient in the database
     until the lapse is recorded, so it is recorded here before the new pledge is written.
+    `besides` is a sponsorship to leave out of both (the one being reinstated).
     """
     if recipient.status != Recipient.Status.ELIGIBLE:
         return False
-    for old in Sponsorship.objects.lapsed_unrecorded_on(day).filter(recipient=recipient):
+    others = Sponsorship.objects.filter(recipient=recipient)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    for old in others.lapsed_unrecorded_on(day):
         old.lapse(on=day)
-    return not Sponsorship.objects.holding_recipient_on(day).filter(recipient=recipient).exists()
+    return not others.holding_recipient_on(day).exists()
+
+
+def _open_sponsorship(*, donor, recipient, first_month, months, route):
+    """A pledged sponsorship and its first payment, priced month by month from the rate table.
+
+    Call inside the transaction that locked `recipient` and found it free.
+    """
+    sponsorship = Sponsorship.objects.create(
+        donor=donor,
+        recipient=recipient,
+        first_month=first_month,
+        months_pledged=months,
+        route=route,
+    )
+    payment = PremiumPayment.objects.create(
+        sponsorship=sponsorship,
+        first_month=first_month,
+        months=months,
+        amount=price(sponsorship, first_month, months),
+        channel=route,
+    )
+    refresh_coverage(sponsorship)
+    return sponsorship, payment
 
 
 def create_pledge(*, recipient_id, donor, first_month, months, route):
@@ -176,22 +219,14 @@ def create_pledge(*, recipient_id, donor, first_month, months, route):
                 )
             new_donor = donor.pk is None
             donor.save()
-            sponsorship = Sponsorship.objects.create(
+            sponsorship, payment = _open_sponsorship(
                 donor=donor,
                 recipient=recipient,
                 first_month=first_month,
-                months_pledged=months,
+                months=months,
                 route=route,
             )
-            amount = price(sponsorship, first_month, months)
-            payment = PremiumPayment.objects.create(
-                sponsorship=sponsorship,
-                first_month=first_month,
-                months=months,
-                amount=amount,
-                channel=route,
-            )
-            refresh_coverage(sponsorship)
+            amount = payment.amount
             raw = donor.issue_link(days=settings.DONOR_LINK_DAYS) if new_donor else None
             Message.queue(
                 donor,
@@ -282,3 +317,446 @@ def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentE
         storage.delete(name)
         raise
     return evidence
+
+
+# --- situation updates -----------------------------------------------------------------------
+
+#: What a situation update does to the recipient's status; "other" leaves it to staff.
+SITUATION_STATUS = {
+    SituationUpdate.Kind.DECEASED: Recipient.Status.DECEASED,
+    SituationUpdate.Kind.FINANCES_IMPROVED: Recipient.Status.INACTIVE,
+    SituationUpdate.Kind.MOVED: Recipient.Status.INACTIVE,
+    SituationUpdate.Kind.DECLINED: Recipient.Status.INACTIVE,
+}
+
+
+@dataclass
+class SituationOutcome:
+    """What recording a situation update did: the sponsorships whose donor was asked to decide,
+    and the refunds now owed. Both empty when the update had already been recorded."""
+
+    asked: list = field(default_factory=list)
+    refunds: list = field(default_factory=list)
+
+    @property
+    def refund_total(self) -> int:
+        return sum(r.amount for r in self.refunds)
+
+
+def death_refunds(recipient: Recipient, death_day) -> list[tuple[PremiumPayment, int, int]]:
+    """(payment, unused months, Rupiah) for each verified payment of the recipient's
+    sponsorships that covers months after the month of death, not already refunded.
+
+    Each unused month is refunded at the rate of the table for that month and the recipient's
+    sector. Raises NoRateError if the table has a gap, so staff can fix it before recording.
+    """
+    rates = PremiumRate.objects.as_rules()
+    payments = (
+        PremiumPayment.objects.filter(
+            sponsorship__recipient=recipient,
+            status=PremiumPayment.Status.VERIFIED,
+            last_month__gt=calendar.month_start(death_day),
+            refunds__isnull=True,
+        )
+        .select_related("sponsorship")
+        .order_by("sponsorship_id", "first_month")
+    )
+    owed = []
+    for payment in payments:
+        months, amount = rules.refund_amount(rates, death_day, [payment.period], recipient.sector)
+        if months:
+            owed.append((payment, months, amount))
+    return owed
+
+
+def record_situation_update(update: SituationUpdate, *, by) -> SituationOutcome:
+    """Staff recorded news about a recipient: the donors are told and asked to decide.
+
+    The recipient leaves the public list (deceased, or no longer suitable; "other" leaves the
+    status to staff). Each sponsorship holding the recipient waits for its donor's decision,
+    and the donor gets the news with their options. After a death, BPJS owes the premium paid
+    for the months after the month of death: one refund per verified payment, and a message
+    saying how much. Recording the same update again changes nothing more.
+    """
+    outcome = SituationOutcome()
+    with transaction.atomic():
+        recipient = Recipient.objects.select_for_update().get(pk=update.recipient_id)
+        sponsorships = list(
+            Sponsorship.objects.select_for_update(of=("self",))
+            .filter(recipient=recipient)
+            .select_related("donor")
+            .order_by("pk")
+        )
+        row = SituationUpdate.objects.select_for_update().get(pk=update.pk)
+        now = timezone.now()
+        if not row.recorded_by_id and by is not None:
+            row.recorded_by = by
+            row.save(update_fields=["recorded_by"])
+
+        new_status = SITUATION_STATUS.get(row.kind)
+        if row.kind == SituationUpdate.Kind.DECEASED:
+            if (recipient.status, recipient.deceased_on) != (new_status, row.happened_on):
+                recipient.status, recipient.deceased_on = new_status, row.happened_on
+                _history_by(by, recipient)
+                recipient.save(update_fields=["status", "deceased_on", "updated_at"])
+        elif new_status and recipient.status == Recipient.Status.ELIGIBLE:
+            # A death recorded earlier stays recorded whatever news comes later.
+            recipient.status = new_status
+            _history_by(by, recipient)
+            recipient.save(update_fields=["status", "updated_at"])
+
+        today = timezone.localdate()
+        for sponsorship in sponsorships:
+            if is_lapsed(sponsorship, today) and sponsorship.state != Sponsorship.State.LAPSED:
+                # The donor had stopped by the three-month rule: record it, ask them nothing.
+                sponsorship.lapse(on=today)
+                continue
+            if sponsorship.state not in Sponsorship.HOLDING_STATES:
+                continue
+            key = f"situation_update:{row.pk}:{sponsorship.pk}"
+            if Message.objects.filter(key=key).exists():
+                continue  # this update was recorded already
+            if sponsorship.state != Sponsorship.State.AWAITING_DECISION:
+                sponsorship.state = Sponsorship.State.AWAITING_DECISION
+                sponsorship.decision_requested_at = now
+                _history_by(by, sponsorship)
+                sponsorship.save(update_fields=["state", "decision_requested_at"])
+            Message.queue(
+                sponsorship.donor,
+                Message.Kind.SITUATION_UPDATE,
+                sponsorship=sponsorship,
+                key=key,
+                update_id=row.pk,
+                kind=row.kind,
+                message=row.message,
+            )
+            outcome.asked.append(sponsorship)
+
+        if row.kind == SituationUpdate.Kind.DECEASED:
+            outcome.refunds = _owe_refunds(recipient, row.happened_on, by=by)
+    update.refresh_from_db()
+    return outcome
+
+
+def _owe_refunds(recipient, death_day, *, by) -> list[Refund]:
+    """One owed refund per verified payment with unused months, and one message per donor.
+
+    The caller holds the recipient's row, so two recordings cannot both create a refund.
+    """
+    created, per_sponsorship = [], {}
+    for payment, months, amount in death_refunds(recipient, death_day):
+        refund = Refund(payment=payment, unused_months=months, amount=amount)
+        _history_by(by, refund)
+        refund.save()
+        created.append(refund)
+        total = per_sponsorship.setdefault(payment.sponsorship_id, [payment.sponsorship, 0, 0])
+        total[1] += months
+        total[2] += amount
+    for sponsorship, months, amount in per_sponsorship.values():
+        Message.queue(
+            sponsorship.donor,
+            Message.Kind.REFUND,
+            sponsorship=sponsorship,
+            key=f"refund:{sponsorship.pk}",
+            amount=amount,
+            months=months,
+        )
+    return created
+
+
+# --- refunds ---------------------------------------------------------------------------------
+
+#: The state a refund must be in to take each step, and the date the step records.
+REFUND_STEPS = {
+    Refund.State.CLAIMED: (Refund.State.OWED, "claimed_on"),
+    Refund.State.RECEIVED: (Refund.State.CLAIMED, "received_on"),
+    Refund.State.RETURNED: (Refund.State.RECEIVED, "settled_on"),
+    Refund.State.REALLOCATED: (Refund.State.RECEIVED, "settled_on"),
+}
+_REFUND_ORDER = {
+    Refund.State.OWED: 0,
+    Refund.State.CLAIMED: 1,
+    Refund.State.RECEIVED: 2,
+    Refund.State.RETURNED: 3,
+    Refund.State.REALLOCATED: 3,
+}
+
+
+def advance_refund(refund: Refund, to: str, *, by, on=None, notes: str = "") -> bool:
+    """Move a refund one step on: owed → claimed from BPJS → received → returned to the donor,
+    or (with the donor's consent) reallocated to another recipient.
+
+    Returns False if the refund is already in that state. Steps are taken in order and never
+    undone: a backward move, a skipped step or a second settlement raises PaymentError.
+    """
+    to = Refund.State(to)
+    if to not in REFUND_STEPS:
+        raise PaymentError(_("A refund cannot be moved back to “owed”."))
+    before, date_field = REFUND_STEPS[to]
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        row = Refund.objects.select_for_update().get(pk=refund.pk)
+        if row.state == to:
+            return False
+        if _REFUND_ORDER[row.state] >= _REFUND_ORDER[to]:
+            raise PaymentError(
+                _("This refund is already “%(state)s”; it cannot be marked “%(to)s”.")
+                % {"state": row.get_state_display(), "to": to.label}
+            )
+        if row.state != before:
+            raise PaymentError(
+                _("Mark this refund “%(step)s” first.") % {"step": Refund.State(before).label}
+            )
+        row.state = to
+        setattr(row, date_field, on)
+        fields = ["state", date_field]
+        notes = (notes or "").strip()
+        if notes:
+            row.notes = f"{row.notes}\n{notes}".strip()
+            fields.append("notes")
+        _history_by(by, row)
+        row.save(update_fields=fields)
+    refund.refresh_from_db()
+    return True
+
+
+# --- stopping, donor requests ----------------------------------------------------------------
+
+
+def _lock_for_ending(sponsorship_id, *also_recipients):
+    """Lock the recipients involved (in id order), then the sponsorship."""
+    recipient_id = Sponsorship.objects.values_list("recipient_id", flat=True).get(pk=sponsorship_id)
+    ids = sorted({recipient_id, *(r for r in also_recipients if r)})
+    recipients = {
+        r.pk: r for r in Recipient.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    sponsorship = (
+        Sponsorship.objects.select_for_update(of=("self",))
+        .select_related("donor")
+        .get(pk=sponsorship_id)
+    )
+    return sponsorship, recipients
+
+
+def _end(sponsorship: Sponsorship, recipient: Recipient, *, by, reason, replaced_by=None):
+    """Stop a sponsorship that holds its recipient (rows locked by the caller).
+
+    If the recipient is still eligible, they are waiting for a sponsor again from today.
+    """
+    sponsorship.state = Sponsorship.State.STOPPED
+    sponsorship.ended_at = timezone.now()
+    sponsorship.end_reason = reason
+    fields = ["state", "ended_at", "end_reason"]
+    if replaced_by is not None:
+        sponsorship.replaced_by = replaced_by
+        fields.append("replaced_by")
+    _history_by(by, sponsorship)
+    sponsorship.save(update_fields=fields)
+    if recipient.status == Recipient.Status.ELIGIBLE:
+        recipient.waiting_since = timezone.localdate()
+        _history_by(by, recipient)
+        recipient.save(update_fields=["waiting_since", "updated_at"])
+
+
+def stop(sponsorship: Sponsorship, *, by, reason: str) -> bool:
+    """Staff stop a sponsorship (the donor told BCC by phone or email): the donor is told.
+
+    Returns False when the sponsorship had already ended (stopped or lapsed).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Give a reason for stopping the sponsorship."))
+    with transaction.atomic():
+        locked, recipients = _lock_for_ending(sponsorship.pk)
+        if locked.state not in Sponsorship.HOLDING_STATES:
+            return False
+        _end(locked, recipients[locked.recipient_id], by=by, reason=reason)
+        Message.queue(
+            locked.donor,
+            Message.Kind.REQUEST_HANDLED,
+            sponsorship=locked,
+            key=f"stopped:{locked.pk}",
+            request_kind=DonorRequest.Kind.STOP,
+            outcome="done",
+            reason=reason,
+        )
+    sponsorship.refresh_from_db()
+    return True
+
+
+def carry_out_request(request: DonorRequest, *, by):
+    """Staff carry out what the donor asked: stop the sponsorship, or move it to another person.
+
+    A change stops the old sponsorship and opens a new one for the same donor and route, from
+    next month, for as long as the old pledge (at least a year), its first payment priced from
+    the rate table as for any pledge. If the new person no longer needs a sponsor, nothing
+    changes and RecipientUnavailable is raised. Returns the new sponsorship for a change, True
+    for a stop, False if the request had already been handled.
+    """
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            planned = DonorRequest.objects.get(pk=request.pk)
+            sponsorship, recipients = _lock_for_ending(
+                planned.sponsorship_id, planned.new_recipient_id
+            )
+            row = DonorRequest.objects.select_for_update().get(pk=request.pk)
+            if row.status != DonorRequest.Status.OPEN:
+                return False
+            if row.new_recipient_id != planned.new_recipient_id:
+                raise PaymentError(_("The request changed meanwhile; try again."))
+            holding = sponsorship.state in Sponsorship.HOLDING_STATES
+            old_recipient = recipients[sponsorship.recipient_id]
+            result, details = True, {}
+            if row.kind == DonorRequest.Kind.CHANGE_RECIPIENT:
+                if row.new_recipient_id is None:
+                    raise PaymentError(_("The request does not say who the new recipient is."))
+                new_recipient = recipients[row.new_recipient_id]
+                if not _free_recipient(new_recipient, today):
+                    raise RecipientUnavailable(
+                        _("%(name)s no longer needs a sponsor; ask the donor to choose again.")
+                        % {"name": new_recipient.nickname}
+                    )
+                first_month = calendar.add_months(calendar.month_start(today), 1)
+                months = max(sponsorship.months_pledged, calendar.MINIMUM_MONTHS)
+                result, payment = _open_sponsorship(
+                    donor=sponsorship.donor,
+                    recipient=new_recipient,
+                    first_month=first_month,
+                    months=months,
+                    route=sponsorship.route,
+                )
+                details = {
+                    "new_sponsorship_id": result.pk,
+                    "payment_id": payment.pk,
+                    "amount": payment.amount,
+                    "first_month": first_month.isoformat(),
+                    "months": months,
+                }
+                if holding:
+                    _end(
+                        sponsorship,
+                        old_recipient,
+                        by=by,
+                        reason="changed to another recipient at the donor's request",
+                        replaced_by=result,
+                    )
+                else:
+                    # Lapsed meanwhile: it stays lapsed, and still shows how it continued.
+                    sponsorship.replaced_by = result
+                    _history_by(by, sponsorship)
+                    sponsorship.save(update_fields=["replaced_by"])
+            elif holding:
+                _end(sponsorship, old_recipient, by=by, reason="stopped at the donor's request")
+            row.status = DonorRequest.Status.DONE
+            row.handled_by, row.handled_at = by, timezone.now()
+            _history_by(by, row)
+            row.save(update_fields=["status", "handled_by", "handled_at"])
+            Message.queue(
+                sponsorship.donor,
+                Message.Kind.REQUEST_HANDLED,
+                sponsorship=sponsorship,
+                key=f"request_handled:{row.pk}",
+                request_kind=row.kind,
+                outcome="done",
+                **details,
+            )
+    except IntegrityError as exc:
+        # SQLite cannot lock a row: there the unique "one live sponsorship" constraint is what
+        # stops a change racing a pledge for the same person.
+        raise RecipientUnavailable(
+            _("This person has just been sponsored by someone else.")
+        ) from exc
+    request.refresh_from_db()
+    return result
+
+
+def decline_request(request: DonorRequest, *, by, reason: str) -> bool:
+    """Staff cannot carry out what the donor asked; the donor is told why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Give the donor a reason for declining the request."))
+    with transaction.atomic():
+        sponsorship = (
+            Sponsorship.objects.select_for_update(of=("self",))
+            .select_related("donor")
+            .get(pk=request.sponsorship_id)
+        )
+        row = DonorRequest.objects.select_for_update().get(pk=request.pk)
+        if row.status != DonorRequest.Status.OPEN:
+            return False
+        row.status = DonorRequest.Status.DECLINED
+        row.decline_reason = reason
+        row.handled_by, row.handled_at = by, timezone.now()
+        _history_by(by, row)
+        row.save(update_fields=["status", "decline_reason", "handled_by", "handled_at"])
+        Message.queue(
+            sponsorship.donor,
+            Message.Kind.REQUEST_HANDLED,
+            sponsorship=sponsorship,
+            key=f"request_handled:{row.pk}",
+            request_kind=row.kind,
+            outcome="declined",
+            reason=reason,
+        )
+    request.refresh_from_db()
+    return True
+
+
+# --- late evidence ---------------------------------------------------------------------------
+
+
+def is_lapsed(sponsorship: Sponsorship, day=None) -> bool:
+    """Lapsed, recorded or only by the calendar (the lapse command has not run yet)."""
+    day = day or timezone.localdate()
+    if sponsorship.state == Sponsorship.State.LAPSED:
+        return True
+    return (
+        sponsorship.state in Sponsorship.LIVE_STATES
+        and sponsorship.lapses_on is not None
+        and sponsorship.lapses_on <= day
+    )
+
+
+def reinstate(evidence: PaymentEvidence, *, by) -> bool:
+    """Evidence arrived after the sponsorship lapsed, and staff accept it: the sponsorship runs
+    again and the evidence is verified, so the donor is active again at once.
+
+    The payment must follow on from the last covered month, and the person must still be
+    waiting for this donor (eligible, nobody else sponsoring them meanwhile). Returns False if
+    the evidence was already reviewed.
+    """
+    today = timezone.localdate()
+    with transaction.atomic():
+        recipient_id = Sponsorship.objects.values_list("recipient_id", flat=True).get(
+            pk=evidence.payment.sponsorship_id
+        )
+        recipient = Recipient.objects.select_for_update().get(pk=recipient_id)
+        sponsorship, payment, evidence_row = _lock(evidence)
+        if evidence_row.status != PaymentEvidence.Status.PENDING:
+            return False
+        if not is_lapsed(sponsorship, today):
+            raise PaymentError(_("This sponsorship has not lapsed; verify the evidence instead."))
+        if not _free_recipient(recipient, today, besides=sponsorship):
+            raise RecipientUnavailable(
+                _("%(name)s no longer waits for this donor; the sponsorship cannot run again.")
+                % {"name": recipient.nickname}
+            )
+        if sponsorship.state == Sponsorship.State.LAPSED:
+            paid = sponsorship.payments.filter(status=PremiumPayment.Status.VERIFIED).exists()
+            sponsorship.state = Sponsorship.State.ACTIVE if paid else Sponsorship.State.PLEDGED
+            sponsorship.ended_at, sponsorship.end_reason = None, ""
+            _history_by(by, sponsorship)
+            sponsorship.save(update_fields=["state", "ended_at", "end_reason"])
+        verify_evidence(evidence_row, by=by)
+        sponsorship.refresh_from_db()
+        if is_lapsed(sponsorship, today):
+            raise PaymentError(
+                _(
+                    "Even with this payment the sponsorship is paid only through %(month)s "
+                    "and stays lapsed; ask the donor to pay the months since."
+                )
+                % {"month": f"{sponsorship.covered_through:%m/%Y}"}
+            )
+    evidence.refresh_from_db()
+    return True

@@ -5,6 +5,7 @@ from premiums import views
 app_name = "premiums"
 
 urlpatterns = [
+    path("help-provided/", views.help_provided, name="help_provided"),
     path("recipients/<int:pk>/sponsor/", views.pledge, name="pledge"),
     path("recipients/<int:pk>/sponsor/thanks/", views.pledge_thanks, name="pledge_thanks"),
     path("donor/<str:token>/sponsor/<int:pk>/", views.pledge_again, name="pledge_again"),

@@ -1,17 +1,20 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bcc_sponsor.public_cache import cached_for_visitors
 from donations.views import get_donor_or_404
-from premiums import services
+from premiums import impact, services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
 from premiums.models import PaymentEvidence, PremiumPayment
-from recipients.models import Recipient
+from recipients.models import HandoverPhoto, Recipient
 from recipients.views import serve_private_file
 
 PLEDGE_SESSION_KEY = "pledge"
@@ -184,4 +187,33 @@ def staff_evidence_file(request, evidence_id):
     evidence = get_object_or_404(PaymentEvidence, pk=evidence_id)
     return serve_private_file(
         evidence.file, filename=f"evidence-{evidence.pk}", content_type=evidence.content_type
+    )
+
+
+HANDOVERS_PAGE_SIZE = 12
+
+
+@require_GET
+@cached_for_visitors
+def help_provided(request):
+    """The help the program has given: figures, by year, and the cards handed over."""
+    handovers = Paginator(impact.public_handovers(), HANDOVERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    photos = {
+        photo.handover_id: photo
+        for photo in HandoverPhoto.objects.filter(
+            handover__in=[h.pk for h in handovers.object_list], public_consent=True
+        ).only("id", "handover_id")
+    }
+    for handover in handovers.object_list:
+        handover.public_photo = photos.get(handover.pk)
+    return render(
+        request,
+        "premiums/help_provided.html",
+        {
+            "figures": impact.figures(timezone.localdate()),
+            "years": impact.by_year(),
+            "page": handovers,
+        },
     )

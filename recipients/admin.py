@@ -10,15 +10,17 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from bcc_sponsor import uploads
 from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
 
 EMPTY = "—"
@@ -105,14 +107,76 @@ class HistoryAdmin(SimpleHistoryAdmin):
 # --- recipients ------------------------------------------------------------------------------
 
 
+class BpjsCardForm(forms.ModelForm):
+    """The card as staff copy it from the paper: spaces, dots and dashes are ignored."""
+
+    # Longer than the 11 digits, so that "2407 1403 791" reaches clean_participant_number.
+    participant_number = forms.CharField(
+        label=BpjsCard._meta.get_field("participant_number").verbose_name, max_length=20
+    )
+
+    class Meta:
+        model = BpjsCard
+        fields = ["recipient", "participant_number", "issued_on"]
+
+    def clean_participant_number(self):
+        number = self.cleaned_data["participant_number"]
+        # The model's validator then says "11 digits" for anything else that is left.
+        return "".join(number.split()).replace(".", "").replace("-", "")
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data["issued_on"]
+        if issued_on and issued_on > timezone.localdate():
+            raise forms.ValidationError(_("The issue date cannot be in the future."))
+        return issued_on
+
+
 class BpjsCardInline(admin.StackedInline):
     model = BpjsCard
+    form = BpjsCardForm
     fields = ["participant_number", "issued_on", "recorded_by"]
     readonly_fields = ["recorded_by"]
     can_delete = False
     max_num = 1
     extra = 0
     show_change_link = True
+
+
+class CardFilter(admin.SimpleListFilter):
+    """Who has a BPJS card, and whose card BCC still has to obtain (a dashboard work queue)."""
+
+    title = _("BPJS card")
+    parameter_name = "card"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Has a card")),
+            ("awaiting", _("Sponsored and paid (verified), no card yet")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(card__isnull=False)
+        if self.value() == "awaiting":
+            return queryset.awaiting_card()
+        return queryset
+
+
+class NeedsSponsorFilter(admin.SimpleListFilter):
+    """The people still waiting for a sponsor, as the public list shows them (a dashboard queue)."""
+
+    title = _("needs a sponsor")
+    parameter_name = "needs_sponsor"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.needing_sponsor()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Recipient.objects.needing_sponsor().values("pk"))
+        return queryset
 
 
 @admin.register(Recipient)
@@ -127,7 +191,15 @@ class RecipientAdmin(HistoryAdmin):
         "status",
         "waiting_since",
     ]
-    list_filter = ["status", "occupation", "regency", "photo_consent", "sex"]
+    list_filter = [
+        "status",
+        NeedsSponsorFilter,
+        CardFilter,
+        "occupation",
+        "regency",
+        "photo_consent",
+        "sex",
+    ]
     search_fields = ["nickname", "full_name", "=nik", "=kk", "village"]
     date_hierarchy = "waiting_since"
     readonly_fields = ["nik_check_result", "whatsapp", "created_at", "updated_at"]
@@ -213,18 +285,38 @@ class RecipientAdmin(HistoryAdmin):
 # --- cards and handovers ---------------------------------------------------------------------
 
 
+class HandedOverFilter(admin.SimpleListFilter):
+    """Cards still in BCC's hands are a dashboard work queue: "cards awaiting handover"."""
+
+    title = _("handed over")
+    parameter_name = "handed_over"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No, awaiting handover"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.handed_over()
+        if self.value() == "no":
+            return queryset.awaiting_handover()
+        return queryset
+
+
 @admin.register(BpjsCard)
 class BpjsCardAdmin(HistoryAdmin):
+    form = BpjsCardForm
     list_display = ["participant_number", "recipient", "issued_on", "handover_count", "recorded_by"]
     list_select_related = ["recipient", "recorded_by"]
     search_fields = ["=participant_number", "recipient__nickname", "recipient__full_name"]
-    list_filter = ["recipient__regency"]
+    list_filter = [HandedOverFilter, "recipient__regency"]
     date_hierarchy = "issued_on"
     autocomplete_fields = ["recipient"]
     readonly_fields = ["recorded_by", "created_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(handovers_count=Count("handovers"))
+        # The recipient is in each card's name, also in the card search of the handover form.
+        queryset = super().get_queryset(request).select_related("recipient")
+        return queryset.annotate(handovers_count=Count("handovers"))
 
     @admin.display(description=_("handovers"), ordering="handovers_count")
     def handover_count(self, obj):
@@ -236,11 +328,34 @@ class BpjsCardAdmin(HistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class HandoverPhotoInline(admin.TabularInline):
+class HandoverPhotoForm(forms.ModelForm):
+    """A photo straight from a phone, stored re-encoded: web size and thumbnail, no GPS."""
+
+    class Meta:
+        model = HandoverPhoto
+        fields = ["handover", "image", "caption", "public_consent"]
+        # A plain file field: clean_photo judges the file, with clearer messages than Django's.
+        field_classes = {"image": forms.FileField}
+        # Listing the types makes an iPhone convert its HEIC photos to JPEG before sending.
+        widgets = {"image": PrivateFileWidget(attrs={"accept": "image/jpeg,image/png"})}
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not isinstance(upload, UploadedFile):  # the photo already stored, left as it is
+            return upload
+        web, thumbnail = uploads.clean_photo(upload)
+        self.instance.set_image(web, thumbnail)
+        # What is stored is the re-encoded photo, never the upload itself.
+        return self.instance.image
+
+
+class HandoverPhotoInline(admin.StackedInline):
+    """Stacked, not tabular: one photo per block stays readable on a phone."""
+
     model = HandoverPhoto
+    form = HandoverPhotoForm
     fields = ["image", "caption", "public_consent"]
-    formfield_overrides = PRIVATE_FILE_OVERRIDES
-    extra = 1
+    extra = 2
 
 
 @admin.register(CardHandover)
@@ -264,14 +379,25 @@ class CardHandoverAdmin(HistoryAdmin):
     ]
     date_hierarchy = "handed_over_on"
     autocomplete_fields = ["card", "handed_over_by"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["documentation_sent_at", "created_at"]
     inlines = [HandoverPhotoInline]
+    # Few fields, one column: the form is filled in on a phone at the handover itself.
+    fields = ["card", "handed_over_on", "place", "handed_over_by", "notes"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "documentation_sent_at", "created_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(photos_count=Count("photos"))
 
     def get_changeform_initial_data(self, request):
-        return {"handed_over_by": request.user.pk, **super().get_changeform_initial_data(request)}
+        return {
+            "handed_over_on": timezone.localdate(),
+            "handed_over_by": request.user.pk,
+            **super().get_changeform_initial_data(request),
+        }
 
     @admin.display(description=_("recipient"), ordering="card__recipient__nickname")
     def recipient(self, obj):
@@ -288,12 +414,13 @@ class CardHandoverAdmin(HistoryAdmin):
 
 @admin.register(HandoverPhoto)
 class HandoverPhotoAdmin(admin.ModelAdmin):
+    form = HandoverPhotoForm
     list_display = ["__str__", "handover", "public_consent"]
     list_select_related = ["handover__card__recipient"]
     list_filter = ["public_consent"]
     search_fields = ["caption", "handover__card__recipient__nickname"]
     autocomplete_fields = ["handover"]
-    formfield_overrides = PRIVATE_FILE_OVERRIDES
+    fields = ["handover", "image", "caption", "public_consent"]
 
 
 # --- situation updates -----------------------------------------------------------------------
@@ -301,6 +428,9 @@ class HandoverPhotoAdmin(admin.ModelAdmin):
 
 @admin.register(SituationUpdate)
 class SituationUpdateAdmin(HistoryAdmin):
+    """The list and form of situation updates. `premiums.admin` registers a subclass whose save
+    tells the donors and works out refunds (this app knows nothing of sponsorships)."""
+
     list_display = ["recipient", "kind", "happened_on", "recorded_by", "created_at"]
     list_select_related = ["recipient", "recorded_by"]
     list_filter = ["kind"]

@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -82,6 +83,14 @@ class RecipientQuerySet(models.QuerySet):
         return self.public().exclude(
             pk__in=sponsorships.holding_recipient_on(day).values("recipient")
         )
+
+    def awaiting_card(self):
+        """Recipients whose BPJS card BCC is waiting for: a payment for them verified, no card.
+
+        Payments live in the premiums app; they are reached through the reverse relations.
+        """
+        paid = self.model.objects.filter(sponsorships__payments__status="verified")
+        return self.filter(card__isnull=True, pk__in=paid.values("pk"))
 
 
 class Recipient(models.Model):
@@ -190,6 +199,15 @@ class Recipient(models.Model):
         return check_nik(self.nik, self.date_of_birth, self.sex)
 
 
+class BpjsCardQuerySet(models.QuerySet):
+    def awaiting_handover(self):
+        """Cards BCC has received but not yet handed to the recipient."""
+        return self.exclude(Exists(CardHandover.objects.filter(card=OuterRef("pk"))))
+
+    def handed_over(self):
+        return self.filter(Exists(CardHandover.objects.filter(card=OuterRef("pk"))))
+
+
 class BpjsCard(models.Model):
     """The BPJS Ketenagakerjaan membership card issued for a recipient."""
 
@@ -211,12 +229,14 @@ class BpjsCard(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = BpjsCardQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("BPJS card")
         verbose_name_plural = _("BPJS cards")
 
     def __str__(self):
-        return f"KPJ {self.participant_number}"
+        return f"KPJ {self.participant_number} ({self.recipient.nickname})"
 
 
 class CardHandover(models.Model):
@@ -253,11 +273,28 @@ class CardHandover(models.Model):
 
 
 class HandoverPhoto(models.Model):
+    """A photo of the handover, kept twice: web size for viewing, and a thumbnail for lists.
+
+    Both are JPEGs re-encoded by `bcc_sponsor.uploads.clean_photo`, so the phone's EXIF block
+    (with the GPS position of the recipient's home) is never stored.
+    """
+
     handover = models.ForeignKey(
         CardHandover, on_delete=models.CASCADE, related_name="photos", verbose_name=_("handover")
     )
     image = models.ImageField(
-        _("photo"), upload_to=RandomPath("handovers"), storage=private_storage
+        _("photo"),
+        upload_to=RandomPath("handovers"),
+        storage=private_storage,
+        help_text=_("JPG or PNG; kept at most 1600 pixels wide or high, without location data."),
+    )
+    # Empty for photos stored before thumbnails existed: pages then show `image` instead.
+    thumbnail = models.ImageField(
+        _("thumbnail"),
+        upload_to=RandomPath("handovers"),
+        storage=private_storage,
+        blank=True,
+        editable=False,
     )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     public_consent = models.BooleanField(_("may be shown on the public site"), default=False)
@@ -268,6 +305,15 @@ class HandoverPhoto(models.Model):
 
     def __str__(self):
         return self.caption or str(_("photo %(id)s")) % {"id": self.pk}
+
+    def set_image(self, web, thumbnail) -> None:
+        """Take the two cleaned JPEGs (`uploads.CleanFile`) to store on the next save."""
+        self.image = ContentFile(web.content, name=f"photo{web.extension}")
+        self.thumbnail = ContentFile(thumbnail.content, name=f"thumbnail{thumbnail.extension}")
+
+    @property
+    def small_image(self):
+        return self.thumbnail or self.image
 
 
 class SituationUpdate(models.Model):

@@ -5,13 +5,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from bcc_sponsor.public_cache import cached_for_visitors
 from recipients.filters import RecipientFilter
-from recipients.models import Recipient
+from recipients.models import HandoverPhoto, Recipient
 
 PAGE_SIZE = 12
 
 
 @require_GET
+@cached_for_visitors
 def recipient_list(request):
     """People who need a sponsor, longest-waiting first; public fields only."""
     queryset = Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)
@@ -27,6 +29,7 @@ def recipient_list(request):
 
 
 @require_GET
+@cached_for_visitors
 def recipient_detail(request, pk):
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
     needs_sponsor = Recipient.objects.needing_sponsor().filter(pk=pk).exists()
@@ -44,6 +47,13 @@ def recipient_photo(request, pk):
     if not recipient.public_photo:
         raise Http404
     return serve_private_file(recipient.photo, public=True)
+
+
+@require_GET
+def public_handover_photo(request, pk):
+    """A handover photo that the people in it agreed to show on the public site."""
+    photo = get_object_or_404(HandoverPhoto, pk=pk, public_consent=True)
+    return serve_private_file(photo.image, public=True, filename=f"handover-{photo.pk}")
 
 
 def serve_private_file(field_file, *, public=False, filename="file", content_type=None):

@@ -12,3 +12,9 @@ def standard_rate(db):
 @pytest.fixture
 def staff(db):
     return StaffFactory(username="coordinator")
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Pages computed afresh on every request: for counting a view's own queries."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -17,7 +17,7 @@ from recipients.models import (
     Regency,
     SituationUpdate,
 )
-from tests.images import png_bytes
+from tests.images import jpeg_bytes, png_bytes
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -78,6 +78,7 @@ class HandoverPhotoFactory(factory.django.DjangoModelFactory):
 
     handover = factory.SubFactory(CardHandoverFactory)
     image = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="handover.png"))
+    thumbnail = factory.LazyFunction(lambda: ContentFile(jpeg_bytes((20, 15)), name="thumb.jpg"))
 
 
 class SituationUpdateFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,66 @@
+"""Caching of the public pages for anonymous visitors.
+
+A page is cached under a key made of a version number, today's date in Bali, the language and
+the address. Saving any row that a public page shows bumps the version (after the transaction
+commits), so a verified payment or a withdrawn consent shows on the next request. Lapses need
+no bump: they happen when the date changes, and the date is part of the key.
+"""
+
+import functools
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+VERSION_KEY = "public-pages:version"
+TIMEOUT = 60 * 60
+
+
+def current_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump(*args, **kwargs) -> None:
+    """Make every cached public page stale; safe to call from any signal."""
+
+    def _bump():
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 2, timeout=None)
+
+    transaction.on_commit(_bump)
+
+
+def cached_for_visitors(view):
+    """Serve anonymous GET requests of a public page from the shared cache."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = ":".join(
+            [
+                "public-page",
+                str(current_version()),
+                timezone.localdate().isoformat(),
+                get_language() or "",
+                request.get_full_path(),
+            ]
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+        return response
+
+    return wrapper

@@ -1,0 +1,185 @@
+"""The daily work of the three-month rule: record the lapses, queue the reminders.
+
+Both are set-based, so that they take the same handful of queries for ten sponsorships or a
+hundred thousand: the rows are chosen by one query, changed by one UPDATE, and the messages are
+written by bulk INSERTs. Every message has a key (kind, sponsorship, period) that the database
+keeps unique, so a second run, or two runs at the same moment, queue nothing twice.
+
+Whether a sponsorship is in force never waits for this work: `Sponsorship.objects.live_on(day)`
+compares `lapses_on` with the day at read time. Recording the lapse frees the recipient in the
+database, keeps the history of the change and tells the donor.
+"""
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from donations import rules
+from donations.models import Message, Sponsorship
+
+#: The same words as `Sponsorship.lapse` writes, so staff see one reason whichever recorded it.
+LAPSE_REASON = Sponsorship.LAPSE_REASON
+#: The donor is told when the paid months end within this many days.
+COVERAGE_ENDING_DAYS = 30
+#: Rows per INSERT: keeps each statement a reasonable size on a large run.
+BATCH_SIZE = 2000
+
+
+def _chunks(items: list, size: int | None):
+    """`items` in slices small enough for the database's limit on query parameters.
+
+    PostgreSQL has no such limit (one slice); SQLite's 999 only matters past a thousand rows.
+    """
+    size = size or len(items) or 1
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def record_lapses(day: dt.date | None = None) -> int:
+    """Record the lapses the calendar already decided on `day`; returns how many.
+
+    Each live sponsorship whose lapse day has come (three consecutive months without evidence)
+    becomes lapsed, with its end time, the reason and a history row, and its donor gets one
+    "lapsed" message, all in one transaction. A second run finds nothing left to do.
+    """
+    day = day or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked in id order (PostgreSQL; SQLite lets one writer in at a time anyway) so that a
+        # colleague verifying evidence for one of these rows at the same moment either commits
+        # first, and the row no longer qualifies when PostgreSQL re-checks it, or waits and then
+        # finds the sponsorship lapsed.
+        rows = list(
+            Sponsorship.objects.lapsed_unrecorded_on(day).select_for_update().order_by("pk")
+        )
+        if not rows:
+            return 0
+        ids = [row.pk for row in rows]
+        changes = {
+            "state": Sponsorship.State.LAPSED,
+            "ended_at": now,
+            "end_reason": LAPSE_REASON,
+        }
+        for chunk in _chunks(ids, connection.features.max_query_params):
+            Sponsorship.objects.filter(pk__in=chunk).update(**changes)
+        for row in rows:
+            for field, value in changes.items():
+                setattr(row, field, value)
+        # One plain UPDATE above, then the history rows in bulk: bulk_update_with_history would
+        # write a CASE per row and field for values that are the same for every row.
+        Sponsorship.history.bulk_history_create(
+            rows,
+            update=True,
+            default_date=now,
+            default_change_reason="lapse_sponsorships: " + LAPSE_REASON,
+            batch_size=BATCH_SIZE,
+        )
+        Message.objects.bulk_create(
+            [
+                Message(
+                    donor_id=row.donor_id,
+                    sponsorship_id=row.pk,
+                    kind=Message.Kind.LAPSED,
+                    # The key Sponsorship.lapse uses: whichever records the lapse, one message.
+                    key=f"lapsed:{row.pk}:{row.lapses_on:%Y-%m}",
+                    context={"month": row.lapses_on.isoformat()},
+                )
+                for row in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH_SIZE,
+        )
+    return len(rows)
+
+
+def _message_key(kind: str, period_field: str, periods: list[dt.date]):
+    """`<kind>:<sponsorship id>:<YYYY-MM of the period>` computed by the database.
+
+    The period is one of a few months known in advance, so the month is spelled by a CASE
+    rather than by a date function that differs between SQLite and PostgreSQL.
+    """
+    month = Case(
+        *(When(**{period_field: p}, then=Value(f"{p:%Y-%m}")) for p in periods),
+        output_field=CharField(),
+    )
+    return Concat(
+        Value(f"{kind}:"), Cast("pk", CharField()), Value(":"), month, output_field=CharField()
+    )
+
+
+def _queue(kind: str, candidates, period_field: str, periods: list[dt.date], month_of) -> int:
+    """Queue `kind` for each candidate not told yet for its period; returns how many.
+
+    One SELECT (the candidates without a message of that key) and one bulk INSERT. The unique
+    key is what guarantees at most once: a run that loses a race to another simply skips the
+    rows that the other wrote.
+    """
+    rows = list(
+        candidates.annotate(message_key=_message_key(kind, period_field, periods))
+        .filter(~Exists(Message.objects.filter(key=OuterRef("message_key"))))
+        .order_by("pk")
+        .values("pk", "donor_id", "message_key", period_field)
+    )
+    Message.objects.bulk_create(
+        [
+            Message(
+                donor_id=row["donor_id"],
+                sponsorship_id=row["pk"],
+                kind=kind,
+                key=row["message_key"],
+                context={"month": month_of(row[period_field]).isoformat()},
+            )
+            for row in rows
+        ],
+        ignore_conflicts=True,
+        batch_size=BATCH_SIZE,
+    )
+    return len(rows)
+
+
+def queue_reminders(day: dt.date | None = None) -> dict[str, int]:
+    """Queue the reminders due on `day`; returns how many of each kind were queued.
+
+    - coverage_ending: the last paid month ends within 30 days (and has not ended yet);
+    - overdue_1: during M+2, the next payment is one month overdue;
+    - overdue_2: during M+3, two months overdue, the last month before the lapse.
+
+    Each goes at most once per sponsorship and period, whatever the number of runs. A
+    sponsorship whose evidence awaits review (`lapses_on` empty) is left alone: the donor has
+    done their part and the wait is BCC's. A pledge never paid has no coverage to end.
+    """
+    day = day or timezone.localdate()
+    month = rules.month_start(day)
+    live = Sponsorship.objects.live_on(day).filter(lapses_on__isnull=False)
+
+    # Coverage ends with the last day of the last covered month; that day falls between today
+    # and today + 30 days for the months from this one to `last`.
+    after_window = day + dt.timedelta(days=COVERAGE_ENDING_DAYS + 1)
+    last = rules.add_months(rules.month_start(after_window), -1)
+    ending = rules.month_range(month, rules.months_between(month, last) + 1)
+
+    def first_unpaid(lapses_on):
+        # M+1, the month the mail names, is three months before the lapse day (M+4).
+        return rules.add_months(lapses_on, -rules.MONTHS_BEFORE_LAPSE)
+
+    counts = {}
+    counts[Message.Kind.COVERAGE_ENDING] = _queue(
+        Message.Kind.COVERAGE_ENDING,
+        live.filter(covered_through__in=ending),
+        "covered_through",
+        ending,
+        month_of=lambda covered_through: covered_through,
+    )
+    for kind, months_to_lapse in ((Message.Kind.OVERDUE_1, 2), (Message.Kind.OVERDUE_2, 1)):
+        lapses_on = rules.add_months(month, months_to_lapse)
+        counts[kind] = _queue(
+            kind,
+            live.filter(lapses_on=lapses_on),
+            "lapses_on",
+            [lapses_on],
+            month_of=first_unpaid,
+        )
+    return counts

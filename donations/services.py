@@ -1,0 +1,63 @@
+"""Workflows of the donations app that span recipients' records and the donors' messages."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from donations.models import Message, Sponsorship
+from donations.rules import RuleError
+from recipients.models import CardHandover
+
+
+class DocumentationError(RuleError):
+    """The handover documentation cannot be sent; the message is shown to staff."""
+
+
+def handover_sponsorships(handover: CardHandover):
+    """The sponsorships whose donor is told of a handover.
+
+    Those still holding the recipient (pledged, active, or waiting for the donor's decision),
+    and the most recent one: a donor who paid for the card and stopped since still gets the
+    photos of what their money did.
+    """
+    recipient_id = handover.card.recipient_id
+    sponsorships = Sponsorship.objects.filter(recipient_id=recipient_id)
+    latest = sponsorships.order_by("-created_at", "-id").values("pk")[:1]
+    return (
+        sponsorships.filter(Q(state__in=Sponsorship.HOLDING_STATES) | Q(pk__in=latest))
+        .select_related("donor")
+        .order_by("pk")
+    )
+
+
+def send_handover_documentation(handover: CardHandover, *, by) -> bool:
+    """Tell the donors that the card was handed over, with the photos (attached when sent).
+
+    Returns False when the documentation had already been sent (a second click, or a colleague
+    at the same moment): each donor gets it once. Raises DocumentationError when nobody
+    sponsors the recipient.
+    """
+    with transaction.atomic():
+        locked = CardHandover.objects.select_for_update().get(pk=handover.pk)
+        if locked.documentation_sent_at is not None:
+            return False
+        sponsorships = list(handover_sponsorships(locked))
+        if not sponsorships:
+            raise DocumentationError(
+                _("Nobody sponsors this recipient: there is no donor to send the documentation to.")
+            )
+        for sponsorship in sponsorships:
+            Message.queue(
+                sponsorship.donor,
+                Message.Kind.CARD_HANDED_OVER,
+                sponsorship=sponsorship,
+                key=f"card_handed_over:{locked.pk}:{sponsorship.pk}",
+                handover_id=locked.pk,
+            )
+        locked.documentation_sent_at = timezone.now()
+        # The history entry of this change names the staff member who sent it.
+        locked._history_user = by
+        locked.save(update_fields=["documentation_sent_at"])
+    handover.refresh_from_db()
+    return True

@@ -1,0 +1,78 @@
+"""What the program has achieved, for the public pages (home and "help provided").
+
+Each figure is one aggregate query whose cost does not depend on how much data there is
+beyond what the database has to scan.
+"""
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
+
+from donations import rules as calendar
+from donations.models import Donor, Sponsorship
+from premiums.models import PremiumPayment
+from recipients.models import CardHandover, Recipient
+
+
+def figures(day) -> dict:
+    """Headline figures on `day`: people protected now and in total, cards, premiums, donors."""
+    this_month = calendar.month_start(day)
+    protected_now = (
+        Sponsorship.objects.live_on(day)
+        .filter(covered_through__gte=this_month)
+        .aggregate(n=Count("recipient", distinct=True))["n"]
+    )
+    paid = PremiumPayment.objects.filter(status=PremiumPayment.Status.VERIFIED).aggregate(
+        total=Sum("amount"), people=Count("sponsorship__recipient", distinct=True)
+    )
+    return {
+        "protected_now": protected_now,
+        "protected_total": paid["people"],
+        "premiums_total": paid["total"] or 0,
+        "cards_handed_over": CardHandover.objects.aggregate(n=Count("card", distinct=True))["n"],
+        "active_donors": Donor.objects.seen_by_staff_active_on(day).count(),
+        "waiting": Recipient.objects.needing_sponsor(day).count(),
+    }
+
+
+def by_year() -> list[dict]:
+    """Premiums paid to BPJS, people protected and cards handed over, per calendar year."""
+    payments = (
+        PremiumPayment.objects.filter(status=PremiumPayment.Status.VERIFIED)
+        .annotate(year=ExtractYear("verified_at"))
+        .values("year")
+        .annotate(
+            amount=Sum("amount"),
+            people=Count("sponsorship__recipient", distinct=True),
+            months=Sum("months"),
+        )
+        .order_by()
+    )
+    cards = (
+        CardHandover.objects.annotate(year=ExtractYear("handed_over_on"))
+        .values("year")
+        .annotate(cards=Count("card", distinct=True))
+        .order_by()
+    )
+    years: dict[int, dict] = {}
+    for row in payments:
+        years.setdefault(row["year"], {"year": row["year"], "cards": 0}).update(row)
+    for row in cards:
+        years.setdefault(
+            row["year"], {"year": row["year"], "amount": 0, "people": 0, "months": 0}
+        ).update(row)
+    return sorted(years.values(), key=lambda r: r["year"], reverse=True)
+
+
+def public_handovers():
+    """Handovers for the public page: public fields of the recipient and consented photos."""
+    return (
+        CardHandover.objects.select_related("card__recipient")
+        .only(
+            "handed_over_on",
+            "card__recipient__nickname",
+            "card__recipient__occupation",
+            "card__recipient__regency",
+        )
+        .annotate(public_photos=Count("photos", filter=Q(photos__public_consent=True)))
+        .order_by("-handed_over_on", "-id")
+    )

@@ -1,0 +1,100 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from premiums.services import verify_evidence
+from tests.factories import (
+    CardHandoverFactory,
+    HandoverPhotoFactory,
+    PaymentEvidenceFactory,
+    PremiumPaymentFactory,
+    RecipientFactory,
+    SponsorshipFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+WITA = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 11, 22, 10, tzinfo=WITA)
+
+
+def paid(recipient, first_month, months=12, at=None):
+    sponsorship = SponsorshipFactory(recipient=recipient, first_month=first_month)
+    payment = PremiumPaymentFactory(sponsorship=sponsorship, months=months)
+    with time_machine.travel(at or NOW, tick=False):
+        verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+    return sponsorship
+
+
+def test_it_shows_figures_by_year_and_handovers(client, standard_rate):
+    a = RecipientFactory(nickname="Wayan", nik="5107011505800001")
+    b = RecipientFactory(nickname="Ketut")
+    paid(a, dt.date(2025, 1, 1), at=dt.datetime(2025, 1, 3, 9, tzinfo=WITA))
+    paid(b, dt.date(2026, 3, 1), at=dt.datetime(2026, 2, 20, 9, tzinfo=WITA))
+    handover = CardHandoverFactory(
+        card__recipient=b, handed_over_on=dt.date(2026, 4, 2), place="Banjar Kaja"
+    )
+    HandoverPhotoFactory(handover=handover, public_consent=True)
+    with time_machine.travel(NOW, tick=False):
+        body = client.get("/en/help-provided/").content.decode()
+    figures = body.split('id="impact-figures"')[1].split('id="by-year"')[0]
+    # Now: only Ketut is covered (March 2026 to February 2027); in total both.
+    figure = (
+        '<div class="fs-2 fw-semibold">{}</div><div class="small text-muted">people protected {}'
+    )
+    assert figure.format(1, "now") in figures
+    assert figure.format(2, "since") in figures
+    assert "Rp 403.200" in figures
+    rows = body.split('id="by-year"')[1].split("</table>")[0]
+    assert rows.index("2026") < rows.index("2025")
+    assert rows.count("Rp 201.600") == 2
+    handovers = body.split('id="handovers"')[1]
+    assert "Ketut" in handovers and "April 2026" in handovers
+    assert "/en/help-provided/photos/" in handovers
+    for secret in ("5107011505800001", "Banjar Kaja", a.full_name):
+        assert secret not in body
+
+
+def test_it_serves_only_consented_handover_photos(client):
+    shown = HandoverPhotoFactory(public_consent=True)
+    hidden = HandoverPhotoFactory(public_consent=False)
+    assert client.get(f"/en/help-provided/photos/{shown.pk}/").status_code == 200
+    assert client.get(f"/en/help-provided/photos/{hidden.pk}/").status_code == 404
+
+
+def test_the_home_page_shows_the_same_figures(client, standard_rate):
+    paid(RecipientFactory(), dt.date(2026, 3, 1))
+    with time_machine.travel(NOW, tick=False):
+        home = client.get("/en/").content.decode()
+        help_page = client.get("/en/help-provided/").content.decode()
+    assert (
+        home.split('id="impact-figures"')[1].split("</div>\n</div>")[0]
+        == help_page.split('id="impact-figures"')[1].split("</div>\n</div>")[0]
+    )
+    assert "Rp 16.800 a month" in home and "Rp 201.600 a year" in home
+
+
+def test_its_query_count_does_not_grow(
+    client, standard_rate, no_page_cache, django_assert_max_num_queries
+):
+    def grow(n):
+        for _ in range(n):
+            sponsorship = paid(RecipientFactory(), dt.date(2026, 3, 1))
+            HandoverPhotoFactory(
+                handover__card__recipient=sponsorship.recipient, public_consent=True
+            )
+
+    grow(2)
+    # count + page of handovers, their photos, 5 figures, 2 by-year queries.
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(10) as small:
+        client.get("/en/help-provided/")
+    grow(15)
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_assert_max_num_queries(len(small.captured_queries)),
+    ):
+        client.get("/en/help-provided/")
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(10):
+        client.get("/en/")

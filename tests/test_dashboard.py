@@ -1,0 +1,320 @@
+"""The staff dashboard: who may see it, each work queue and its admin list, figures, chart."""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from donations.models import DonorRequest, Sponsorship
+from donations.rules import add_months
+from premiums import services
+from premiums.models import PaymentEvidence, PremiumPayment, Refund
+from recipients.models import Recipient
+from tests.factories import (
+    BpjsCardFactory,
+    CardHandoverFactory,
+    DonorRequestFactory,
+    PaymentEvidenceFactory,
+    PremiumPaymentFactory,
+    RecipientFactory,
+    RefundFactory,
+    SponsorshipFactory,
+    UserFactory,
+)
+
+BALI = ZoneInfo("Asia/Makassar")
+D = dt.date
+# Sunday 22 November 2026 in Bali: coverage that ends on 30 November ends within 30 days, a
+# sponsorship paid through September is one month overdue and through August two.
+NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=BALI)
+ACTIVE = Sponsorship.State.ACTIVE
+
+
+def at(*args):
+    return dt.datetime(*args, tzinfo=BALI)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def paid(covered_through, lapses_on, verified_at, **kwargs):
+    """An active sponsorship with one verified year of premiums ending with `covered_through`."""
+    first = add_months(covered_through, -11)
+    sponsorship = SponsorshipFactory(
+        state=ACTIVE,
+        first_month=first,
+        covered_through=covered_through,
+        lapses_on=lapses_on,
+        **kwargs,
+    )
+    PremiumPaymentFactory(
+        sponsorship=sponsorship,
+        first_month=first,
+        months=12,
+        status=PremiumPayment.Status.VERIFIED,
+        verified_at=verified_at,
+    )
+    return sponsorship
+
+
+def card_handed_over(recipient, documented=True):
+    return CardHandoverFactory(
+        card=BpjsCardFactory(recipient=recipient),
+        documentation_sent_at=NOW if documented else None,
+    )
+
+
+def build(staff) -> dict:
+    """One row for each queue, and rows each queue must leave out. Every year paid is
+    Rp 201.600; the comments say in which month of the chart each verified payment falls."""
+    rows = {}
+    # Covered until June 2027, card handed over and documented: in no queue. July 2026.
+    a = paid(D(2027, 6, 1), D(2027, 10, 1), at(2026, 7, 3, 9))
+    card_handed_over(a.recipient)
+    # Paid through the service in November 2025, December 2025 to November 2026: coverage
+    # ends on 30 November, within 30 days, and the card has not come yet.
+    b = SponsorshipFactory(first_month=D(2025, 12, 1))
+    with time_machine.travel(at(2025, 11, 20, 9), tick=False):
+        payment = PremiumPaymentFactory(sponsorship=b)
+        services.verify_evidence(PaymentEvidenceFactory(payment=payment), by=staff)
+    b.refresh_from_db()
+    assert (b.state, b.covered_through, b.lapses_on) == (ACTIVE, D(2026, 11, 1), D(2027, 3, 1))
+    # Paid through December: ends in 39 days. The card is in BCC's hands. Verified at 00:30
+    # on 1 January 2026 in Bali (still 31 December in UTC): January 2026.
+    c = paid(D(2026, 12, 1), D(2027, 4, 1), at(2026, 1, 1, 0, 30))
+    rows["card_waiting"] = BpjsCardFactory(recipient=c.recipient)
+    # Paid through September: one month overdue, lapses on 1 January. December 2025. The
+    # handover photos have not been sent to the donor.
+    d = paid(D(2026, 9, 1), D(2027, 1, 1), at(2025, 12, 31, 23, 30))
+    rows["undocumented"] = card_handed_over(d.recipient, documented=False)
+    # Paid through August: two months overdue, lapses on 1 December. Verified in November
+    # 2024, before the 24 months of the chart.
+    e = paid(D(2026, 8, 1), D(2026, 12, 1), at(2024, 11, 30, 12))
+    card_handed_over(e.recipient)
+    # Paid through October: due, not overdue yet. February 2026.
+    f = paid(D(2026, 10, 1), D(2027, 2, 1), at(2026, 2, 14, 11))
+    card_handed_over(f.recipient)
+    # Paid through July, nothing sent in August, September, October: lapsed by the calendar
+    # on 1 November, not recorded yet. Its evidence of 15 November is late. July 2025.
+    g = paid(D(2026, 7, 1), D(2026, 11, 1), at(2025, 7, 10, 8))
+    card_handed_over(g.recipient)
+    late = PremiumPaymentFactory(sponsorship=g, first_month=D(2026, 8, 1))
+    rows["late_by_calendar"] = PaymentEvidenceFactory(payment=late, received_at=at(2026, 11, 15, 8))
+    # The lapse recorded; the donor's evidence came afterwards.
+    h = SponsorshipFactory(
+        state=Sponsorship.State.LAPSED, covered_through=D(2026, 5, 1), lapses_on=D(2026, 9, 1)
+    )
+    h_payment = PremiumPaymentFactory(sponsorship=h, first_month=D(2026, 6, 1))
+    rows["late_recorded"] = PaymentEvidenceFactory(payment=h_payment)
+    # Waiting for the donor's decision, with one open request and one carried out.
+    i = SponsorshipFactory(state=Sponsorship.State.AWAITING_DECISION)
+    rows["open_request"] = DonorRequestFactory(sponsorship=i)
+    DonorRequestFactory(sponsorship=i, status=DonorRequest.Status.DONE)
+    # Stopped: its rejected evidence awaits nothing.
+    j = SponsorshipFactory(state=Sponsorship.State.STOPPED)
+    PaymentEvidenceFactory(
+        payment=PremiumPaymentFactory(sponsorship=j),
+        status=PaymentEvidence.Status.REJECTED,
+        rejection_reason="Unreadable",
+    )
+    # Pledged from December, the first payment's evidence sent in time: awaiting verification.
+    k = SponsorshipFactory(first_month=D(2026, 12, 1))
+    PaymentEvidenceFactory(payment=PremiumPaymentFactory(sponsorship=k))
+    services.refresh_coverage(k)
+    # Refunds: one in each state, three of them outstanding.
+    for state in Refund.State:
+        RefundFactory(payment=h_payment, state=state)
+    # Waiting since 10 January 2026, like every recipient of the factories; an inactive one
+    # waiting longer is no longer on the list.
+    rows["waiting"] = RecipientFactory()
+    RecipientFactory(waiting_since=D(2025, 1, 5), status=Recipient.Status.INACTIVE)
+    rows.update(a=a, b=b, c=c, d=d, e=e, f=f, g=g, h=h, i=i, j=j, k=k)
+    return rows
+
+
+EXPECTED = {
+    "evidence": 3,  # g's late evidence, h's late evidence, k's first
+    "late_evidence": 2,  # g (lapsed by the calendar) and h (lapse recorded)
+    "awaiting_card": 1,  # b
+    "awaiting_handover": 1,  # c
+    "undocumented": 1,  # d
+    "awaiting_decision": 1,  # i
+    "open_requests": 1,
+    "refunds": 3,  # owed, claimed and received; not returned nor reallocated
+    "coverage_ending": 1,  # b
+    "will_lapse": 2,  # d and e
+    "waiting": 4,  # g's, h's and j's recipients, and the one never sponsored
+}
+
+
+def queues(response) -> dict:
+    return {q.key: q for _group, items in response.context["queue_groups"] for q in items}
+
+
+@pytest.fixture
+def dataset(db, staff):
+    return build(staff)
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_visitors_to_the_login(client, db):
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/staff/"
+
+
+def test_it_refuses_people_who_are_not_staff(client, db):
+    client.force_login(UserFactory(is_staff=False))
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_it_follows_the_browser_language_without_a_prefix(staff_client):
+    response = staff_client.get("/staff/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    assert '<html lang="id">' in response.content.decode()
+
+
+def test_it_is_never_cached(staff_client):
+    response = staff_client.get("/staff/")
+    assert "no-cache" in response["Cache-Control"]
+
+
+# --- queues ----------------------------------------------------------------------------------
+
+
+def test_it_counts_each_queue(staff_client, dataset):
+    response = staff_client.get("/staff/")
+    assert response.status_code == 200
+    found = queues(response)
+    assert {key: q.count for key, q in found.items()} == EXPECTED
+    # timesince keeps the number and its unit together with a no-break space.
+    assert found["waiting"].detail == "longest: 10\xa0months"
+    body = response.content.decode()
+    for key, queue in found.items():
+        link = re.search(rf'id="queue-{key}" href="([^"]+)"', body).group(1)
+        assert link == queue.url.replace("&", "&amp;")
+
+
+@pytest.mark.parametrize("key", EXPECTED)
+def test_it_links_each_queue_to_the_admin_list_of_its_rows(staff_client, dataset, key):
+    queue = queues(staff_client.get("/staff/"))[key]
+    assert queue.url.startswith("/admin/")
+    response = staff_client.get(queue.url)
+    assert response.status_code == 200, f"{queue.url} is not a list the admin accepts"
+    assert response.context["cl"].result_count == queue.count == EXPECTED[key]
+
+
+def test_it_lists_the_late_evidence_itself(staff_client, dataset):
+    url = queues(staff_client.get("/staff/"))["late_evidence"].url
+    listed = {e.pk for e in staff_client.get(url).context["cl"].result_list}
+    assert listed == {dataset["late_by_calendar"].pk, dataset["late_recorded"].pk}
+
+
+def test_it_lists_the_sponsorships_by_the_calendar(staff_client, dataset):
+    found = queues(staff_client.get("/staff/"))
+    ending = staff_client.get(found["coverage_ending"].url).context["cl"].result_list
+    overdue = staff_client.get(found["will_lapse"].url).context["cl"].result_list
+    assert [s.pk for s in ending] == [dataset["b"].pk]
+    assert {s.pk for s in overdue} == {dataset["d"].pk, dataset["e"].pk}
+
+
+def test_it_shows_empty_queues_as_zero(staff_client):
+    found = queues(staff_client.get("/staff/"))
+    assert all(q.count == 0 for q in found.values())
+    assert found["waiting"].detail == ""
+
+
+# --- figures and chart -----------------------------------------------------------------------
+
+
+def test_it_shows_the_figures(staff_client, dataset):
+    response = staff_client.get("/staff/")
+    figures = response.context["figures"]
+    # Covered this month: a, b, c. Active donors: a to f and k (g lapsed by the calendar).
+    # This year: a (July), c (1 January in Bali), f (February). Handovers: a, d, e, f, g.
+    assert figures == {
+        "protected_now": 3,
+        "active_donors": 7,
+        "premiums_this_year": 3 * 201_600,
+        "cards_handed_over": 5,
+    }
+    body = response.content.decode()
+    assert '<div class="figure-value" id="figure-premiums">Rp 604.800</div>' in body
+    assert "premiums received in 2026" in body
+
+
+def test_it_draws_24_months_of_premiums(staff_client, dataset):
+    response = staff_client.get("/staff/")
+    chart = response.context["chart"]
+    months = [bar["month"] for bar in chart["bars"]]
+    assert months[0] == D(2024, 12, 1) and months[-1] == D(2026, 11, 1) and len(months) == 24
+    by_month = {bar["month"]: bar["total"] for bar in chart["bars"]}
+    # e's payment (November 2024) is before the chart; the others fall in their Bali month.
+    assert chart["total"] == sum(by_month.values()) == 6 * 201_600
+    assert by_month[D(2025, 12, 1)] == by_month[D(2026, 1, 1)] == 201_600
+    assert by_month[D(2025, 11, 1)] == by_month[D(2025, 7, 1)] == 201_600
+    assert by_month[D(2026, 11, 1)] == 0
+    body = response.content.decode()
+    assert body.count('class="chart-bar') == 24
+    assert body.count("<title>") == 25  # the chart's own title and one per bar
+    assert "<title>January 2026: Rp 201.600</title>" in body
+    assert "<title>November 2026: Rp 0</title>" in body
+    assert "style=" not in body.split("<svg")[1].split("</svg>")[0]
+
+
+def test_it_draws_an_empty_chart_without_payments(staff_client):
+    chart = staff_client.get("/staff/").context["chart"]
+    assert len(chart["bars"]) == 24
+    assert chart["total"] == 0 and chart["scale"] == ""
+    assert all(bar["height"] == 0 for bar in chart["bars"])
+
+
+# --- cost ------------------------------------------------------------------------------------
+
+
+def test_it_takes_the_same_queries_whatever_the_amount_of_data(
+    staff_client, staff, django_assert_max_num_queries
+):
+    # 1. the session, 2. the user,
+    # 3. pending evidence: all and late (one aggregate),
+    # 4. sponsorships: awaiting decision, coverage ending, will lapse, protected (one aggregate),
+    # 5. handovers: undocumented and cards handed over (one aggregate),
+    # 6. recipients needing a sponsor: how many and since when (one aggregate),
+    # 7. recipients awaiting their card, 8. cards awaiting handover, 9. open donor requests,
+    # 10. refunds outstanding, 11. active donors,
+    # 12. premiums by month (one GROUP BY for the 24 months).
+    for _ in range(2):
+        build(staff)
+    with django_assert_max_num_queries(12):
+        small = staff_client.get("/staff/")
+    for _ in range(18):
+        build(staff)
+    with django_assert_max_num_queries(12):
+        large = staff_client.get("/staff/")
+    assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 60
+
+
+# --- the admin's front page ------------------------------------------------------------------
+
+
+def test_it_is_linked_from_the_top_of_the_admin_index(staff_client):
+    body = staff_client.get("/admin/").content.decode()
+    link = body.index('href="/staff/"')
+    # Django's own index is still there: the models below the link, and the recent actions.
+    assert body.index('id="content-main"') < link < body.index('class="app-recipients module')
+    assert "Recent actions" in body

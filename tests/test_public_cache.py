@@ -1,0 +1,79 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from premiums.services import verify_evidence
+from tests.factories import (
+    DonorFactory,
+    PaymentEvidenceFactory,
+    PremiumPaymentFactory,
+    SponsorshipFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+WITA = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 11, 22, 10, tzinfo=WITA)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_it_serves_the_second_visit_from_the_cache(client, django_assert_max_num_queries):
+    client.get("/en/donors/")
+    # The version number and the cached page: nothing is computed again.
+    with django_assert_max_num_queries(2):
+        response = client.get("/en/donors/")
+    assert response.status_code == 200
+    assert "Our active donors" in response.content.decode()
+
+
+def test_a_verified_payment_appears_on_the_next_request(
+    client, standard_rate, django_capture_on_commit_callbacks
+):
+    donor = DonorFactory(display_name="Newly Verified")
+    payment = PremiumPaymentFactory(sponsorship=SponsorshipFactory(donor=donor))
+    evidence = PaymentEvidenceFactory(payment=payment)
+    assert "Newly Verified" not in client.get("/en/donors/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_evidence(evidence, by=StaffFactory())
+    assert "Newly Verified" in client.get("/en/donors/").content.decode()
+
+
+def test_withdrawn_consent_disappears_on_the_next_request(
+    client, standard_rate, django_capture_on_commit_callbacks
+):
+    donor = DonorFactory(display_name="Changing Mind")
+    payment = PremiumPaymentFactory(sponsorship=SponsorshipFactory(donor=donor))
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+    assert "Changing Mind" in client.get("/en/donors/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        donor.listed_publicly = False
+        donor.save()
+    assert "Changing Mind" not in client.get("/en/donors/").content.decode()
+
+
+def test_a_lapse_needs_no_invalidation_because_the_date_is_in_the_key(client, standard_rate):
+    donor = DonorFactory(display_name="Will Lapse")
+    payment = PremiumPaymentFactory(
+        sponsorship=SponsorshipFactory(donor=donor, first_month=dt.date(2026, 1, 1))
+    )
+    verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+    # Paid through December 2026: lapsed from 1 April 2027.
+    with time_machine.travel(dt.datetime(2027, 3, 31, 12, tzinfo=WITA), tick=False):
+        assert "Will Lapse" in client.get("/en/donors/").content.decode()
+    with time_machine.travel(dt.datetime(2027, 4, 1, 0, 5, tzinfo=WITA), tick=False):
+        assert "Will Lapse" not in client.get("/en/donors/").content.decode()
+
+
+def test_staff_are_never_served_a_cached_page(admin_client, client):
+    client.get("/en/donors/")
+    response = admin_client.get("/en/donors/")
+    assert response.status_code == 200
+    assert response.context is not None  # rendered, not from the cache
