@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from bcc_sponsor.templatetags.rupiah import format_rupiah
 from donations import rules as calendar
-from donations.models import Donor, DonorRequest, Sponsorship, live_condition
+from donations.models import (
+    Donor,
+    DonorRequest,
+    Sponsorship,
+    live_condition,
+    protecting_condition,
+)
 from donations.reminders import COVERAGE_ENDING_DAYS
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from recipients.models import BpjsCard, CardHandover, Recipient
@@ -67,7 +73,7 @@ def lapsed(day: dt.date, prefix: str = "") -> Q:
 
 def protected_now(day: dt.date) -> Q:
     """Sponsorships in force whose paid months reach this month: the people insured now."""
-    return live_condition(day) & Q(covered_through__gte=calendar.month_start(day))
+    return protecting_condition(day)
 
 
 # --- the queues ------------------------------------------------------------------------------

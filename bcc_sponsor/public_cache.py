@@ -8,6 +8,7 @@ no bump: they happen when the date changes, and the date is part of the key.
 
 import functools
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -43,7 +44,10 @@ def cached_for_visitors(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
+        # Only visitors with neither a session nor pending messages: a page for anyone else may
+        # carry something of theirs (a flash message, a donor's or staff member's view).
+        personal = settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+        if request.method != "GET" or personal or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         key = ":".join(
             [

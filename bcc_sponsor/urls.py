@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from bcc_sponsor import views
+from bcc_sponsor import otp_views, views
 
 admin.site.site_header = "BCC Sponsor"
 admin.site.site_title = "BCC Sponsor"
@@ -13,6 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Staff pages follow the language cookie or the browser, like the admin.
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("staff/2fa/setup/", otp_views.setup, name="staff_2fa_setup"),
+    path("staff/2fa/setup/qr.svg", otp_views.setup_qr, name="staff_2fa_setup_qr"),
+    path("staff/2fa/backup-codes/", otp_views.backup_codes, name="staff_2fa_backup_codes"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,4 +1,3 @@
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bcc_sponsor import dashboard
+from bcc_sponsor.otp import verified_staff_member_required
 from bcc_sponsor.public_cache import cached_for_visitors
 from donations import rules as calendar
 from premiums import impact, rules
@@ -51,7 +51,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@staff_member_required
+@verified_staff_member_required
 @require_GET
 @never_cache
 def staff_dashboard(request):

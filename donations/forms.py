@@ -16,6 +16,10 @@ class LinkRequestForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Send me my link"), css_class="btn-success"))
 
 
+#: How many people a donor may choose from when asking to change recipient.
+CHANGE_CHOICES = 50
+
+
 class DonorRequestForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What would you like to do?"),
@@ -37,7 +41,12 @@ class DonorRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_recipient"].queryset = Recipient.objects.needing_sponsor()
+        # The people waiting longest: a page of choices, not the whole list (which may be
+        # thousands and is rendered under every sponsorship of the donor's page).
+        waiting = Recipient.objects.needing_sponsor()
+        self.fields["new_recipient"].queryset = waiting.filter(
+            pk__in=waiting.values("pk")[:CHANGE_CHOICES]
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Send to BCC"), css_class="btn-outline-danger"))
 

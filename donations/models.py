@@ -2,7 +2,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -37,6 +37,16 @@ def live_condition(day, prefix=""):
     )
 
 
+def protecting_condition(day, prefix=""):
+    """A sponsorship protecting its recipient on `day`: in force, started, and paid for the
+    current month."""
+    day = day or timezone.localdate()
+    month = rules.month_start(day)
+    return live_condition(day, prefix) & Q(
+        **{f"{prefix}first_month__lte": month, f"{prefix}covered_through__gte": month}
+    )
+
+
 class DonorQuerySet(models.QuerySet):
     def active_on(self, day=None):
         """Donors with at least one sponsorship in force on `day` (the three-month rule applied)."""
@@ -62,7 +72,7 @@ class DonorQuerySet(models.QuerySet):
             started=Min("sponsorships__first_month"),
             protecting=Count(
                 "sponsorships__recipient",
-                filter=live_condition(day, prefix="sponsorships__"),
+                filter=protecting_condition(day, prefix="sponsorships__"),
                 distinct=True,
             ),
         )
@@ -102,6 +112,10 @@ class Donor(models.Model):
         verbose_name = _("donor")
         verbose_name_plural = _("donors")
         ordering = ["full_name", "id"]
+        permissions = [
+            ("import_donor", _("Can import donors from CSV")),
+            ("export_donor", _("Can export donors to CSV")),
+        ]
         indexes = [models.Index(fields=["listed_publicly", "display_name"])]
 
     def __str__(self):
@@ -172,6 +186,10 @@ class SponsorshipQuerySet(models.QuerySet):
         """Sponsorships in force on `day` (see live_condition): the public list, the dashboard
         and the commands all use this one definition of "active"."""
         return self.filter(live_condition(day))
+
+    def protecting_on(self, day=None):
+        """Sponsorships whose recipient is insured on `day` (see protecting_condition)."""
+        return self.filter(protecting_condition(day))
 
     def lapsed_unrecorded_on(self, day=None):
         """Live by their stored state, but lapsed by the calendar: the lapse command's work."""
@@ -246,6 +264,7 @@ class Sponsorship(models.Model):
         verbose_name = _("sponsorship")
         verbose_name_plural = _("sponsorships")
         ordering = ["-created_at", "-id"]
+        permissions = [("import_sponsorship", _("Can import sponsorships from CSV"))]
         indexes = [
             models.Index(fields=["state", "lapses_on"]),
             models.Index(fields=["state", "covered_through"]),
@@ -266,6 +285,13 @@ class Sponsorship(models.Model):
 
     def __str__(self):
         return f"{self.donor} → {self.recipient.nickname}"
+
+    def was_running_on(self, day) -> bool:
+        """Whether `day` falls between this sponsorship's pledge and its end: what a donor may
+        see of the recipient's card handovers and situation updates (not a former sponsor's)."""
+        started = timezone.localdate(self.created_at)
+        ended = timezone.localdate(self.ended_at) if self.ended_at else None
+        return started <= day and (ended is None or day <= ended)
 
     def standing_on(self, day=None) -> rules.Standing | None:
         """Where the sponsorship stands on `day` by the calendar; None once it has ended."""
@@ -315,29 +341,13 @@ class Sponsorship(models.Model):
         return strip[-length:]
 
     def lapse(self, on=None) -> bool:
-        """Record that the sponsorship lapsed under the three-month rule; False if already done."""
-        on = on or timezone.localdate()
-        with transaction.atomic():
-            locked = Sponsorship.objects.select_for_update().get(pk=self.pk)
-            if (
-                locked.state not in self.LIVE_STATES
-                or not locked.lapses_on
-                or on < locked.lapses_on
-            ):
-                return False
-            locked.state = self.State.LAPSED
-            locked.ended_at = timezone.now()
-            locked.end_reason = self.LAPSE_REASON
-            locked.save(update_fields=["state", "ended_at", "end_reason"])
-            Message.queue(
-                locked.donor,
-                Message.Kind.LAPSED,
-                sponsorship=locked,
-                key=f"lapsed:{locked.pk}:{locked.lapses_on:%Y-%m}",
-                month=locked.lapses_on.isoformat(),
-            )
+        """Record that the sponsorship lapsed under the three-month rule; False if already done
+        or not yet due. The same code as the daily lapse_sponsorships command, for one row."""
+        from donations.reminders import record_lapses
+
+        recorded = record_lapses(on, Sponsorship.objects.filter(pk=self.pk)) == 1
         self.refresh_from_db()
-        return True
+        return recorded
 
 
 class DonorRequest(models.Model):

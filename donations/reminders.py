@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from donations import rules
 from donations.models import Message, Sponsorship
+from recipients.models import Recipient
 
 #: The same words as `Sponsorship.lapse` writes, so staff see one reason whichever recorded it.
 LAPSE_REASON = Sponsorship.LAPSE_REASON
@@ -38,23 +39,24 @@ def _chunks(items: list, size: int | None):
         yield items[start : start + size]
 
 
-def record_lapses(day: dt.date | None = None) -> int:
+def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
     """Record the lapses the calendar already decided on `day`; returns how many.
 
     Each live sponsorship whose lapse day has come (three consecutive months without evidence)
     becomes lapsed, with its end time, the reason and a history row, and its donor gets one
-    "lapsed" message, all in one transaction. A second run finds nothing left to do.
+    "lapsed" message, all in one transaction; its recipient waits for a sponsor again from
+    today. A second run finds nothing left to do. `sponsorships` narrows the work (one row for
+    `Sponsorship.lapse`); by default every sponsorship is considered.
     """
     day = day or timezone.localdate()
     now = timezone.now()
+    sponsorships = Sponsorship.objects.all() if sponsorships is None else sponsorships
     with transaction.atomic():
         # Locked in id order (PostgreSQL; SQLite lets one writer in at a time anyway) so that a
         # colleague verifying evidence for one of these rows at the same moment either commits
         # first, and the row no longer qualifies when PostgreSQL re-checks it, or waits and then
         # finds the sponsorship lapsed.
-        rows = list(
-            Sponsorship.objects.lapsed_unrecorded_on(day).select_for_update().order_by("pk")
-        )
+        rows = list(sponsorships.lapsed_unrecorded_on(day).select_for_update().order_by("pk"))
         if not rows:
             return 0
         ids = [row.pk for row in rows]
@@ -63,8 +65,13 @@ def record_lapses(day: dt.date | None = None) -> int:
             "ended_at": now,
             "end_reason": LAPSE_REASON,
         }
+        recipient_ids = sorted({row.recipient_id for row in rows})
         for chunk in _chunks(ids, connection.features.max_query_params):
             Sponsorship.objects.filter(pk__in=chunk).update(**changes)
+        # "Waiting for a sponsor since" starts again: the public list and the dashboard show
+        # how long the person has been without a sponsor, not since they were first listed.
+        for chunk in _chunks(recipient_ids, connection.features.max_query_params):
+            Recipient.objects.filter(pk__in=chunk).update(waiting_since=day)
         for row in rows:
             for field, value in changes.items():
                 setattr(row, field, value)

@@ -11,6 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 #: A pledge, and the first payment of a new sponsorship, cover at least this many months.
 MINIMUM_MONTHS = 12
 #: "A donor who sends no evidence of funds for three consecutive months is taken to have stopped."
@@ -22,6 +25,11 @@ class RuleError(ValueError):
 
 
 # --- months -----------------------------------------------------------------------------------
+
+
+def month_name(month: dt.date) -> str:
+    """ "December 2026" / "Desember 2026" in the active language."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -48,14 +56,16 @@ def month_range(first: dt.date, months: int) -> list[dt.date]:
 def last_month_of(first: dt.date, months: int) -> dt.date:
     """The last month of a period of `months` months starting at `first`."""
     if months < 1:
-        raise RuleError("A period covers at least one month.")
+        raise RuleError(_("A period covers at least one month."))
     return add_months(first, months - 1)
 
 
 def check_pledge_months(months: int) -> None:
     """A pledge, and the first payment of a new sponsorship, is for at least twelve months."""
     if months < MINIMUM_MONTHS:
-        raise RuleError(f"The minimum is {MINIMUM_MONTHS} months (one year).")
+        raise RuleError(
+            _("The minimum is %(months)d months (one year).") % {"months": MINIMUM_MONTHS}
+        )
 
 
 # --- the three-month rule --------------------------------------------------------------------

@@ -22,7 +22,10 @@ def handover_sponsorships(handover: CardHandover):
     photos of what their money did.
     """
     recipient_id = handover.card.recipient_id
-    sponsorships = Sponsorship.objects.filter(recipient_id=recipient_id)
+    # Pledged on or before the handover: a donor who came later was not part of it.
+    sponsorships = Sponsorship.objects.filter(
+        recipient_id=recipient_id, created_at__date__lte=handover.handed_over_on
+    )
     latest = sponsorships.order_by("-created_at", "-id").values("pk")[:1]
     return (
         sponsorships.filter(Q(state__in=Sponsorship.HOLDING_STATES) | Q(pk__in=latest))

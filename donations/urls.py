@@ -4,21 +4,27 @@ from donations import views
 
 app_name = "donations"
 
+# The donor's pages work from the donor session that a private link opens (donor/<token>/);
+# none of their addresses carries the token. The token pattern comes last so that the
+# one-segment pages before it (link/, statement/, leave/) are never taken for a token.
 urlpatterns = [
     path("donors/", views.donor_list, name="list"),
+    path("donor/", views.private_page, name="page"),
     path("donor/link/", views.link_request, name="link"),
-    path("donor/<str:token>/", views.private_page, name="private"),
-    path("donor/<str:token>/statement/", views.statement, name="statement"),
+    path("donor/statement/", views.statement, name="statement"),
+    path("donor/leave/", views.leave, name="leave"),
     path(
-        "donor/<str:token>/sponsorships/<int:sponsorship_id>/request/",
+        "donor/sponsorships/<int:sponsorship_id>/request/",
         views.donor_request,
         name="request",
     ),
-    path("donor/<str:token>/photos/<int:photo_id>/", views.handover_photo, name="photo"),
+    path("donor/photos/<int:photo_id>/", views.handover_photo, name="photo"),
     path(
-        "donor/<str:token>/photos/<int:photo_id>/thumbnail/",
+        "donor/photos/<int:photo_id>/thumbnail/",
         views.handover_photo,
         {"thumbnail": True},
         name="photo_thumbnail",
     ),
+    # The private link in emails (Donor.private_url); named "private" since the first release.
+    path("donor/<str:token>/", views.enter, name="private"),
 ]

@@ -1,28 +1,131 @@
+import functools
+import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Lower
-from django.http import Http404
+from django.db.models.functions import Lower, TruncDate
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bcc_sponsor import ratelimit
 from bcc_sponsor.public_cache import cached_for_visitors
 from donations.forms import DonorRequestForm, LinkRequestForm
-from donations.models import Donor, Message, Sponsorship
+from donations.models import Donor, DonorAccessToken, Message, Sponsorship, hash_token
 from recipients.models import HandoverPhoto, Recipient
 from recipients.views import serve_private_file
 
+logger = logging.getLogger(__name__)
 
-def get_donor_or_404(token):
-    """The donor whose private link this is; 404 for unknown, revoked or expired links."""
-    donor = Donor.objects.by_token(token)
-    if donor is None or donor.erased_at:
-        raise Http404
-    return donor
+#: What a donor session holds: {"donor": donor id, "link": id of the DonorAccessToken used}.
+DONOR_SESSION_KEY = "donor_session"
+
+
+class NoDonorSession(Exception):
+    """No donor is signed in, or the link they came in by was revoked or has expired."""
+
+
+def _valid_links():
+    # The same rule as Donor.objects.by_token: not revoked, not expired, donor not erased.
+    return DonorAccessToken.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        revoked_at__isnull=True,
+        donor__erased_at__isnull=True,
+    ).select_related("donor")
+
+
+def get_donor_from_session(request) -> Donor:
+    """The donor signed in to this session by their private link.
+
+    The link is checked again on every request (one query), so staff revoking a donor's links,
+    or the link expiring, ends an open session at once. Raises NoDonorSession otherwise;
+    views wrapped in donor_session_required turn that into the "send me my link" page.
+    """
+    held = request.session.get(DONOR_SESSION_KEY)
+    if not isinstance(held, dict):
+        raise NoDonorSession
+    link = _valid_links().filter(pk=held.get("link"), donor_id=held.get("donor")).first()
+    if link is None:
+        request.session.pop(DONOR_SESSION_KEY, None)
+        raise NoDonorSession
+    return link.donor
+
+
+def donor_session_required(view):
+    """Without a valid donor session, send the visitor to the form for a fresh link.
+
+    Donor pages are never stored by a browser or proxy cache: they hold personal data (the
+    private files set their own "private, no-store").
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except NoDonorSession:
+            messages.info(
+                request,
+                _(
+                    "Your private page is opened with the link we emailed you. That link has "
+                    "expired, was replaced, or this browser has not used it yet: enter your "
+                    "email address and we will send you a fresh one."
+                ),
+            )
+            response = redirect("donations:link")
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+@require_GET
+@never_cache
+def enter(request, token):
+    """A private link from an email: exchanged for a donor session, then forgotten.
+
+    The browser is sent on to /donor/, an address without the token, so that the token does
+    not stay in the history or reach another site as a referrer. Look-ups are rate limited
+    per client address; with 192-bit tokens that makes guessing one hopeless.
+    """
+    refused = ratelimit.refuse_if_over(request, "token")
+    if refused:
+        return _unlogged_path(refused)
+    link = _valid_links().filter(token_hash=hash_token(token)).first()
+    if link is None:
+        context = {"form": LinkRequestForm(), "link_days": settings.DONOR_LINK_DAYS}
+        response = render(request, "donations/link_invalid.html", context, status=404)
+        return _unlogged_path(response)
+    # A new session key, so that a key planted or seen before the link was opened (session
+    # fixation) is worth nothing.
+    request.session.cycle_key()
+    request.session[DONOR_SESSION_KEY] = {"donor": link.donor_id, "link": link.pk}
+    return redirect("donations:page")
+
+
+def _unlogged_path(response):
+    """Keep the token out of the log: django.request logs every 4xx answer with its path, and
+    a link refused for the rate limit may be a good one."""
+    logger.info("Private link refused (%s)", response.status_code)
+    # Django's own mark for "already logged", which it sets itself once it has logged.
+    response._has_been_logged = True
+    return response
+
+
+@require_POST
+def leave(request):
+    """The donor signs out (a shared computer, a phone lent to a friend)."""
+    request.session.pop(DONOR_SESSION_KEY, None)
+    request.session.cycle_key()
+    messages.info(request, _("You have signed out of your private page."))
+    # Not the home page: it may come from the page cache, which would not show the message.
+    return redirect("donations:link")
 
 
 def _sponsorships_for_page(donor):
@@ -38,18 +141,31 @@ def _sponsorships_for_page(donor):
     )
 
 
-def private_page(request, token):
-    donor = get_donor_or_404(token)
+@require_GET
+@donor_session_required
+def private_page(request):
+    donor = get_donor_from_session(request)
     sponsorships = list(_sponsorships_for_page(donor))
     today = timezone.localdate()
     for sponsorship in sponsorships:
         sponsorship.strip = sponsorship.month_strip(today)
+        # Only what happened during this donor's own sponsorship, never a former sponsor's.
+        card = getattr(sponsorship.recipient, "card", None)
+        sponsorship.own_handovers = [
+            h
+            for h in (card.handovers.all() if card else [])
+            if sponsorship.was_running_on(h.handed_over_on)
+        ]
+        sponsorship.own_updates = [
+            u
+            for u in sponsorship.recipient.situation_updates.all()
+            if sponsorship.was_running_on(u.happened_on)
+        ]
     return render(
         request,
         "donations/private.html",
         {
             "donor": donor,
-            "token": token,
             "sponsorships": sponsorships,
             "donor_messages": donor.messages.select_related("sponsorship__recipient")[:30],
             "waiting": Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)[:6],
@@ -68,22 +184,47 @@ def _request_form():
 
 @require_http_methods(["GET", "POST"])
 def link_request(request):
-    """ "Send me my link": the same answer whether the email is known or not."""
+    """ "Send me my link": the same answer whether the email is known or not.
+
+    Limited per client address and per email address (whether known or not, so the limit
+    reveals nothing either), so the form cannot be used to flood someone's inbox.
+    """
+    if request.method == "POST":
+        refused = ratelimit.refuse_if_over(request, "link_ip")
+        if refused:
+            return refused
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
+        refused = ratelimit.refuse_if_over(request, "link_email", ident=email.lower())
+        if refused:
+            return refused
         hour = timezone.now().strftime("%Y%m%d%H")
         for donor in Donor.objects.filter(email__iexact=email, erased_at__isnull=True):
             # At most one link email per donor and hour, however often the form is sent.
             Message.queue(donor, Message.Kind.LINK, key=f"link:{donor.pk}:{hour}")
         return render(request, "donations/link_sent.html", {"email": email})
-    return render(request, "donations/link_request.html", {"form": form})
+    return render(
+        request,
+        "donations/link_request.html",
+        {"form": form, "signed_in": _signed_in(request)},
+    )
+
+
+def _signed_in(request) -> bool:
+    if DONOR_SESSION_KEY not in request.session:
+        return False
+    try:
+        return bool(get_donor_from_session(request))
+    except NoDonorSession:
+        return False
 
 
 @require_POST
-def donor_request(request, token, sponsorship_id):
+@donor_session_required
+def donor_request(request, sponsorship_id):
     """The donor asks to stop, or to change to another recipient; staff see it in their queue."""
-    donor = get_donor_or_404(token)
+    donor = get_donor_from_session(request)
     sponsorship = get_object_or_404(
         donor.sponsorships.filter(state__in=Sponsorship.HOLDING_STATES), pk=sponsorship_id
     )
@@ -99,25 +240,34 @@ def donor_request(request, token, sponsorship_id):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    return redirect("donations:private", token=token)
+    return redirect("donations:page")
 
 
-def statement(request, token):
+@require_GET
+@donor_session_required
+def statement(request):
     """A printable statement of what the donor paid, year by year, per recipient."""
-    donor = get_donor_or_404(token)
+    donor = get_donor_from_session(request)
     rows = donor.paid_by_year()
     return render(
         request,
         "donations/statement.html",
-        {"donor": donor, "rows": rows, "total": sum(r["amount"] for r in rows), "token": token},
+        {"donor": donor, "rows": rows, "total": sum(r["amount"] for r in rows)},
     )
 
 
-def handover_photo(request, token, photo_id, thumbnail=False):
+@require_GET
+@donor_session_required
+def handover_photo(request, photo_id, thumbnail=False):
     """A handover photo (web size, or its thumbnail) for a donor who sponsored the recipient."""
-    donor = get_donor_or_404(token)
+    donor = get_donor_from_session(request)
+    # One filter() so both conditions apply to the same sponsorship: the donor's own, and the
+    # handover made after they pledged (never a former sponsor's documentation).
     photos = HandoverPhoto.objects.filter(
-        handover__card__recipient__sponsorships__donor=donor
+        handover__card__recipient__sponsorships__donor=donor,
+        handover__handed_over_on__gte=TruncDate(
+            "handover__card__recipient__sponsorships__created_at"
+        ),
     ).distinct()  # a donor may have sponsored the same person twice
     photo = get_object_or_404(photos, pk=photo_id)
     image = photo.small_image if thumbnail else photo.image

@@ -24,12 +24,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bcc_sponsor import dashboard, uploads
+from bcc_sponsor.importexport import CsvImportExportMixin, CsvImportMixin
 from bcc_sponsor.templatetags.rupiah import format_rupiah
 from donations.admin import DonorRequestAdmin, standing_label
 from donations.models import DonorRequest, Sponsorship
 from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months, month_start
 from premiums import rules, services
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
+from premiums.resources import PaymentExportResource, PaymentImportResource, SponsorshipResource
 from recipients.admin import (
     EMPTY,
     PRIVATE_FILE_OVERRIDES,
@@ -211,8 +213,9 @@ class PaymentOnSponsorshipInline(admin.TabularInline):
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(HistoryAdmin):
+class SponsorshipAdmin(CsvImportMixin, HistoryAdmin):
     form = SponsorshipForm
+    import_resource_classes = [SponsorshipResource]
     list_display = [
         "donor",
         "recipient",
@@ -286,6 +289,22 @@ class SponsorshipAdmin(HistoryAdmin):
         ),
     ]
     inlines = [PaymentOnSponsorshipInline]
+
+    # Who, for whom, from when and for how long are fixed once pledged: the payments, the
+    # coverage and the lapse day were computed from them. A change is a new sponsorship.
+    FIXED_AFTER_PLEDGE = ["donor", "recipient", "first_month", "months_pledged", "route"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f for f in self.FIXED_AFTER_PLEDGE if f not in fields]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        # A sponsorship recorded by staff gets its lapse day like any pledge.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.refresh_coverage(obj)
 
     @admin.action(description=_("Stop the selected sponsorships"), permissions=["change"])
     def stop_selected(self, request, queryset):
@@ -484,6 +503,7 @@ class PremiumPaymentForm(forms.ModelForm):
             "paypal_amount",
             "paypal_currency",
             "paypal_transaction_id",
+            "paypal_received_on",
             "rupiah_received",
             "bpjs_paid_on",
         ]
@@ -594,8 +614,10 @@ class EvidenceOnPaymentInline(admin.TabularInline):
 
 
 @admin.register(PremiumPayment)
-class PremiumPaymentAdmin(HistoryAdmin):
+class PremiumPaymentAdmin(CsvImportExportMixin, HistoryAdmin):
     form = PremiumPaymentForm
+    import_resource_classes = [PaymentImportResource]
+    export_resource_classes = [PaymentExportResource]
     list_display = [
         "sponsorship",
         "period",
@@ -638,6 +660,7 @@ class PremiumPaymentAdmin(HistoryAdmin):
                 "fields": [
                     ("paypal_amount", "paypal_currency"),
                     "paypal_transaction_id",
+                    "paypal_received_on",
                     "rupiah_received",
                     "bpjs_paid_on",
                 ]
@@ -645,6 +668,19 @@ class PremiumPaymentAdmin(HistoryAdmin):
         ),
         (_("Record"), {"fields": [("created_at", "verified_at", "verified_by")]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Keep the month-by-month prices when the amount is the table's price (refunds return
+        # them), and recompute the coverage: a PayPal receipt counts as evidence of funds.
+        with transaction.atomic():
+            sponsorship = Sponsorship.objects.select_for_update().get(pk=obj.sponsorship_id)
+            try:
+                prices = services.monthly_prices(sponsorship, obj.first_month, obj.months)
+            except rules.RuleError:
+                prices = []
+            obj.monthly_amounts = prices if sum(prices) == obj.amount else []
+            super().save_model(request, obj, form, change)
+            services.refresh_coverage(sponsorship)
 
     # Once verified, a payment is part of the coverage: its months and amount stay as they were.
     LOCKED_WHEN_VERIFIED = ["sponsorship", "first_month", "months", "amount", "channel"]
@@ -890,7 +926,9 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         preview = ""
         if obj.content_type.startswith("image/"):
             preview = format_html(
-                '<br><img src="{}" alt="" style="max-width: 320px; max-height: 320px">', file_url
+                # A width attribute, not a style one: the Content Security Policy blocks those.
+                '<br><img src="{}" alt="" width="320">',
+                file_url,
             )
         return format_html(
             '{} <a href="{}" target="_blank" rel="noopener">{}</a>{}',

@@ -7,7 +7,6 @@ beyond what the database has to scan.
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 
-from donations import rules as calendar
 from donations.models import Donor, Sponsorship
 from premiums.models import PremiumPayment
 from recipients.models import CardHandover, Recipient
@@ -15,12 +14,9 @@ from recipients.models import CardHandover, Recipient
 
 def figures(day) -> dict:
     """Headline figures on `day`: people protected now and in total, cards, premiums, donors."""
-    this_month = calendar.month_start(day)
-    protected_now = (
-        Sponsorship.objects.live_on(day)
-        .filter(covered_through__gte=this_month)
-        .aggregate(n=Count("recipient", distinct=True))["n"]
-    )
+    protected_now = Sponsorship.objects.protecting_on(day).aggregate(
+        n=Count("recipient", distinct=True)
+    )["n"]
     paid = PremiumPayment.objects.filter(status=PremiumPayment.Status.VERIFIED).aggregate(
         total=Sum("amount"), people=Count("sponsorship__recipient", distinct=True)
     )

@@ -88,6 +88,11 @@ class PremiumPayment(models.Model):
     # overlapping periods and pages can ask for "paid through" without month arithmetic in SQL.
     last_month = models.DateField(_("last covered month"), editable=False)
     amount = models.PositiveBigIntegerField(_("amount (Rupiah)"))
+    # The price of each covered month when the payment was priced: a refund returns exactly
+    # what was paid for the unused months, whatever the rate table says later.
+    monthly_amounts = models.JSONField(
+        _("price of each month (Rupiah)"), default=list, blank=True, editable=False
+    )
     channel = models.CharField(
         _("paid to BPJS by"), max_length=10, choices=Sponsorship.Route.choices
     )
@@ -104,6 +109,12 @@ class PremiumPayment(models.Model):
     )
     rupiah_received = models.PositiveBigIntegerField(
         _("Rupiah received from PayPal"), null=True, blank=True
+    )
+    paypal_received_on = models.DateField(
+        _("PayPal payment received on"),
+        null=True,
+        blank=True,
+        help_text=_("Counts as the donor's evidence of funds for the three-month rule."),
     )
     bpjs_paid_on = models.DateField(_("paid to BPJS on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -122,6 +133,10 @@ class PremiumPayment(models.Model):
         verbose_name = _("premium payment")
         verbose_name_plural = _("premium payments")
         ordering = ["-first_month", "-id"]
+        permissions = [
+            ("import_premiumpayment", _("Can import payments from CSV")),
+            ("export_premiumpayment", _("Can export payments to CSV")),
+        ]
         indexes = [
             models.Index(fields=["status", "verified_at"]),
             models.Index(fields=["sponsorship", "status", "last_month"]),
@@ -135,6 +150,10 @@ class PremiumPayment(models.Model):
             models.CheckConstraint(
                 condition=Q(paypal_amount__isnull=True) | Q(paypal_amount__gt=0),
                 name="payment_paypal_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | Q(verified_at__isnull=False),
+                name="payment_verified_has_date",
             ),
         ]
 

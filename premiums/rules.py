@@ -10,11 +10,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from donations.rules import (
     RuleError,
     add_months,
     check_pledge_months,
     last_month_of,
+    month_name,
     month_range,
     month_start,
 )
@@ -25,7 +28,10 @@ class NoRateError(RuleError):
 
     def __init__(self, month: dt.date):
         self.month = month
-        super().__init__(f"No premium rate covers {month:%B %Y}.")
+        super().__init__(
+            _("No premium rate covers %(month)s yet; BCC has to enter it first.")
+            % {"month": month_name(month)}
+        )
 
 
 # --- rates and prices ------------------------------------------------------------------------
@@ -79,7 +85,7 @@ def monthly_prices(
 def price(rates: Sequence[Rate], first: dt.date, months: int, sector: str = "") -> int:
     """The premium for `months` months from `first`: the sum of the rate in force each month."""
     if months < 1:
-        raise RuleError("A payment covers at least one month.")
+        raise RuleError(_("A payment covers at least one month."))
     return sum(monthly_prices(rates, first, months, sector))
 
 
@@ -124,11 +130,14 @@ def check_next_period(
     periods = list(periods)
     expected = next_period_start(sponsorship_first_month, periods)
     if new.months < 1:
-        raise RuleError("A payment covers at least one month.")
+        raise RuleError(_("A payment covers at least one month."))
     if not periods:
         check_pledge_months(new.months)
     if new.first_month != expected:
-        raise RuleError(f"This payment must start in {expected:%B %Y}, right after the last one.")
+        raise RuleError(
+            _("This payment must start in %(month)s, right after the last one.")
+            % {"month": month_name(expected)}
+        )
 
 
 def paid_through(periods: Iterable[Period]) -> dt.date | None:
@@ -141,7 +150,7 @@ def paid_through(periods: Iterable[Period]) -> dt.date | None:
         return None
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after.first_month != add_months(before.last_month, 1):
-            raise RuleError("Covered periods must follow each other without gaps or overlaps.")
+            raise RuleError(_("Covered periods must follow each other without gaps or overlaps."))
     return ordered[-1].last_month
 
 
@@ -164,3 +173,16 @@ def refund_amount(
     """(unused months, Rupiah owed): each unused month at the rate paid for it."""
     months = unused_months(death_day, periods)
     return len(months), sum(rate_for_month(rates, m, sector).monthly for m in months)
+
+
+def refund_at_prices_paid(
+    death_day: dt.date, period: Period, prices: Sequence[int]
+) -> tuple[int, int]:
+    """(unused months, Rupiah owed) for one payment whose month-by-month prices are known."""
+    unused = set(unused_months(death_day, [period]))
+    owed = [
+        p
+        for month, p in zip(month_range(period.first_month, period.months), prices, strict=True)
+        if month in unused
+    ]
+    return len(owed), sum(owed)

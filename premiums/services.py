@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,10 +27,36 @@ class PaymentError(rules.RuleError):
     """A payment or evidence change that the rules refuse; the message is shown to people."""
 
 
-def price(sponsorship: Sponsorship, first_month, months: int) -> int:
-    """The premium for `months` months from `first_month` for this sponsorship's recipient."""
-    return rules.price(
+def monthly_prices(sponsorship: Sponsorship, first_month, months: int) -> list[int]:
+    """The premium of each month from `first_month` for this sponsorship's recipient."""
+    if months < 1:
+        raise PaymentError(_("A payment covers at least one month."))
+    return rules.monthly_prices(
         PremiumRate.objects.as_rules(), first_month, months, sponsorship.recipient.sector
+    )
+
+
+def price(sponsorship: Sponsorship, first_month, months: int) -> int:
+    """The premium for `months` months from `first_month`: the sum, month by month, of the
+    rate in force. Raises NoRateError if the table does not cover every month yet."""
+    return sum(monthly_prices(sponsorship, first_month, months))
+
+
+def new_payment(sponsorship: Sponsorship, first_month, months: int, **fields) -> PremiumPayment:
+    """A pending payment priced from the rate table, keeping the price of each month so that a
+    refund later returns exactly what was paid for the unused months."""
+    try:
+        prices = monthly_prices(sponsorship, first_month, months)
+    except rules.NoRateError as exc:
+        raise PaymentError(str(exc)) from exc
+    fields.setdefault("channel", sponsorship.route)
+    return PremiumPayment.objects.create(
+        sponsorship=sponsorship,
+        first_month=first_month,
+        months=months,
+        amount=sum(prices),
+        monthly_amounts=prices,
+        **fields,
     )
 
 
@@ -45,19 +72,48 @@ def refresh_coverage(sponsorship: Sponsorship) -> None:
         )
     ]
     covered_through = rules.paid_through(verified)
+    # Evidence counts while its payment still waits: once the payment is verified it has moved
+    # paid-through instead, and evidence on a cancelled payment proves nothing.
     pending_days = [
         timezone.localdate(received)
         for received in PaymentEvidence.objects.filter(
-            payment__sponsorship=sponsorship, status=PaymentEvidence.Status.PENDING
-        )
-        .exclude(payment__status=PremiumPayment.Status.CANCELLED)
-        .values_list("received_at", flat=True)
+            payment__sponsorship=sponsorship,
+            payment__status=PremiumPayment.Status.PENDING,
+            status=PaymentEvidence.Status.PENDING,
+        ).values_list("received_at", flat=True)
     ]
+    # An overseas donor's PayPal payment to BCC is their evidence of funds, on the day BCC
+    # received it, even if BCC's own BPJS receipt is uploaded later.
+    pending_days += list(
+        sponsorship.payments.filter(
+            status=PremiumPayment.Status.PENDING, paypal_received_on__isnull=False
+        ).values_list("paypal_received_on", flat=True)
+    )
     sponsorship.covered_through = covered_through
     sponsorship.lapses_on = calendar.lapse_date(
         sponsorship.first_month, covered_through, pending_days
     )
     sponsorship.save(update_fields=["covered_through", "lapses_on"])
+
+
+def settle_imported(sponsorship_ids) -> None:
+    """Bring sponsorships up to date after they or their payments came from a CSV import.
+
+    Coverage and the lapse day are recomputed from the payments, as after any payment change,
+    and a pledged sponsorship with a verified payment is running, as verifying its first
+    evidence would have made it. Nothing is sent to the donors: imported rows are the past.
+    Runs inside the import's transaction, so a gap in the imported coverage undoes the import.
+    """
+    with transaction.atomic():
+        rows = Sponsorship.objects.select_for_update().filter(pk__in=sponsorship_ids)
+        for sponsorship in rows.order_by("pk"):
+            verified = sponsorship.payments.filter(status=PremiumPayment.Status.VERIFIED)
+            if sponsorship.state == Sponsorship.State.PLEDGED and verified.exists():
+                first_verified = verified.aggregate(first=Min("verified_at"))["first"]
+                sponsorship.state = Sponsorship.State.ACTIVE
+                sponsorship.activated_at = first_verified or timezone.now()
+                sponsorship.save(update_fields=["state", "activated_at"])
+            refresh_coverage(sponsorship)
 
 
 def _history_by(user, *rows):
@@ -78,18 +134,22 @@ def _lock(evidence: PaymentEvidence):
     return sponsorship, payment, locked
 
 
-def verify_evidence(evidence: PaymentEvidence, *, by) -> bool:
+def verify_evidence(evidence: PaymentEvidence, *, by, reinstating=False) -> bool:
     """Staff accept the evidence: its payment is verified and extends the coverage.
 
     Returns False when the evidence had already been reviewed (a second click, or a colleague
-    acting at the same moment), so coverage is extended exactly once.
+    acting at the same moment), so coverage is extended exactly once. Evidence for a sponsorship
+    that has lapsed (recorded or only by the calendar) goes through `reinstate`, which checks
+    that the person still waits for this donor.
     """
     with transaction.atomic():
         sponsorship, payment, evidence_row = _lock(evidence)
         if evidence_row.status != PaymentEvidence.Status.PENDING:
             return False
         _history_by(by, sponsorship, payment, evidence_row)
-        if sponsorship.state not in Sponsorship.LIVE_STATES:
+        if sponsorship.state not in Sponsorship.LIVE_STATES or (
+            not reinstating and is_lapsed(sponsorship)
+        ):
             raise PaymentError(
                 _("This sponsorship is not running; reinstate it before verifying evidence.")
             )
@@ -187,13 +247,7 @@ def _open_sponsorship(*, donor, recipient, first_month, months, route):
         months_pledged=months,
         route=route,
     )
-    payment = PremiumPayment.objects.create(
-        sponsorship=sponsorship,
-        first_month=first_month,
-        months=months,
-        amount=price(sponsorship, first_month, months),
-        channel=route,
-    )
+    payment = new_payment(sponsorship, first_month, months)
     refresh_coverage(sponsorship)
     return sponsorship, payment
 
@@ -263,13 +317,7 @@ def start_next_payment(sponsorship: Sponsorship, months: int) -> PremiumPayment:
             raise PaymentError(_("Send the evidence for the payment already started first."))
         first = rules.next_period_start(sponsorship.first_month, periods)
         rules.check_next_period(sponsorship.first_month, periods, rules.Period(first, months))
-        return PremiumPayment.objects.create(
-            sponsorship=sponsorship,
-            first_month=first,
-            months=months,
-            amount=price(sponsorship, first, months),
-            channel=sponsorship.route,
-        )
+        return new_payment(sponsorship, first, months)
 
 
 def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentEvidence:
@@ -289,6 +337,13 @@ def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentE
             payment = PremiumPayment.objects.select_for_update().get(pk=payment.pk)
             if payment.status == PremiumPayment.Status.CANCELLED:
                 raise PaymentError(_("This payment was cancelled."))
+            if by is None and (
+                payment.status != PremiumPayment.Status.PENDING
+                or sponsorship.state not in (*Sponsorship.LIVE_STATES, Sponsorship.State.LAPSED)
+            ):
+                # A donor sends evidence for a payment still waiting for it; late evidence
+                # for a lapsed sponsorship is welcome and goes to the staff queue.
+                raise PaymentError(_("This payment does not need evidence any more."))
             duplicate = (
                 PaymentEvidence.objects.filter(sha256=clean_file.sha256)
                 .exclude(payment=payment)
@@ -347,8 +402,9 @@ def death_refunds(recipient: Recipient, death_day) -> list[tuple[PremiumPayment,
     """(payment, unused months, Rupiah) for each verified payment of the recipient's
     sponsorships that covers months after the month of death, not already refunded.
 
-    Each unused month is refunded at the rate of the table for that month and the recipient's
-    sector. Raises NoRateError if the table has a gap, so staff can fix it before recording.
+    Each unused month is refunded at the price paid for it (kept on the payment when it was
+    priced); for a payment recorded without that breakdown, at the rate of the table for that
+    month and the recipient's sector. Raises NoRateError if the table has a gap then.
     """
     rates = PremiumRate.objects.as_rules()
     payments = (
@@ -363,7 +419,14 @@ def death_refunds(recipient: Recipient, death_day) -> list[tuple[PremiumPayment,
     )
     owed = []
     for payment in payments:
-        months, amount = rules.refund_amount(rates, death_day, [payment.period], recipient.sector)
+        if len(payment.monthly_amounts or []) == payment.months:
+            months, amount = rules.refund_at_prices_paid(
+                death_day, payment.period, payment.monthly_amounts
+            )
+        else:
+            months, amount = rules.refund_amount(
+                rates, death_day, [payment.period], recipient.sector
+            )
         if months:
             owed.append((payment, months, amount))
     return owed
@@ -748,7 +811,7 @@ def reinstate(evidence: PaymentEvidence, *, by) -> bool:
             sponsorship.ended_at, sponsorship.end_reason = None, ""
             _history_by(by, sponsorship)
             sponsorship.save(update_fields=["state", "ended_at", "end_reason"])
-        verify_evidence(evidence_row, by=by)
+        verify_evidence(evidence_row, by=by, reinstating=True)
         sponsorship.refresh_from_db()
         if is_lapsed(sponsorship, today):
             raise PaymentError(

@@ -8,19 +8,20 @@ urlpatterns = [
     path("help-provided/", views.help_provided, name="help_provided"),
     path("recipients/<int:pk>/sponsor/", views.pledge, name="pledge"),
     path("recipients/<int:pk>/sponsor/thanks/", views.pledge_thanks, name="pledge_thanks"),
-    path("donor/<str:token>/sponsor/<int:pk>/", views.pledge_again, name="pledge_again"),
+    # A donor's own actions: they work from the donor session (see donations.views.enter).
+    path("donor/sponsor/<int:pk>/", views.pledge_again, name="pledge_again"),
     path(
-        "donor/<str:token>/payments/<int:payment_id>/evidence/",
+        "donor/payments/<int:payment_id>/evidence/",
         views.upload_evidence,
         name="upload_evidence",
     ),
     path(
-        "donor/<str:token>/sponsorships/<int:sponsorship_id>/next-payment/",
+        "donor/sponsorships/<int:sponsorship_id>/next-payment/",
         views.start_next_payment,
         name="next_payment",
     ),
     path(
-        "donor/<str:token>/evidence/<int:evidence_id>/",
+        "donor/evidence/<int:evidence_id>/",
         views.donor_evidence_file,
         name="donor_evidence_file",
     ),

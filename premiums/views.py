@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bcc_sponsor import ratelimit
+from bcc_sponsor.otp import verified_staff_member_required
 from bcc_sponsor.public_cache import cached_for_visitors
-from donations.views import get_donor_or_404
+from donations.views import donor_session_required, get_donor_from_session
 from premiums import impact, services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
 from premiums.models import PaymentEvidence, PremiumPayment
@@ -34,6 +37,10 @@ def _others_waiting(exclude_pk):
 
 @require_http_methods(["GET", "POST"])
 def pledge(request, pk):
+    if request.method == "POST":
+        refused = ratelimit.refuse_if_over(request, "pledge")
+        if refused:
+            return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
     if _recipient_needing_sponsor(pk) is None:
         return _unavailable(request, recipient)
@@ -66,6 +73,8 @@ def _unavailable(request, recipient):
     )
 
 
+@require_GET
+@never_cache
 def pledge_thanks(request, pk):
     """After a pledge: the exact amount, how to pay it, and the private link (shown once)."""
     pledged = request.session.get(PLEDGE_SESSION_KEY) or {}
@@ -78,6 +87,8 @@ def pledge_thanks(request, pk):
         raise Http404
     donor = payment.sponsorship.donor
     link = donor.private_url(pledged["token"]) if pledged.get("token") else None
+    # The raw token leaves the session once shown: the email carries its own link.
+    request.session[PLEDGE_SESSION_KEY] = {"payment": payment.pk}
     return render(
         request,
         "premiums/pledge_thanks.html",
@@ -99,10 +110,18 @@ def _payment_for_donor(donor, payment_id):
     )
 
 
+def _to_payment(payment):
+    return redirect(reverse("donations:page") + f"#payment-{payment.pk}")
+
+
 @require_POST
-def upload_evidence(request, token, payment_id):
-    donor = get_donor_or_404(token)
+@donor_session_required
+def upload_evidence(request, payment_id):
+    donor = get_donor_from_session(request)
     payment = _payment_for_donor(donor, payment_id)
+    refused = ratelimit.refuse_if_over(request, "evidence", ident=f"donor:{donor.pk}")
+    if refused:
+        return refused
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -113,16 +132,17 @@ def upload_evidence(request, token, payment_id):
             messages.success(
                 request, _("Thank you: your evidence was received and awaits verification.")
             )
-            return redirect("donations:private", token=token)
+            return redirect("donations:page")
     else:
         for error in form.errors.get("file", []):
             messages.error(request, error)
-    return redirect(reverse("donations:private", args=[token]) + f"#payment-{payment.pk}")
+    return _to_payment(payment)
 
 
 @require_POST
-def start_next_payment(request, token, sponsorship_id):
-    donor = get_donor_or_404(token)
+@donor_session_required
+def start_next_payment(request, sponsorship_id):
+    donor = get_donor_from_session(request)
     sponsorship = get_object_or_404(donor.sponsorships, pk=sponsorship_id)
     form = NextPaymentForm(request.POST)
     if form.is_valid():
@@ -135,17 +155,22 @@ def start_next_payment(request, token, sponsorship_id):
                 request,
                 _("Next payment started: please pay it and upload the evidence below."),
             )
-            return redirect(reverse("donations:private", args=[token]) + f"#payment-{payment.pk}")
+            return _to_payment(payment)
     else:
         for error in form.errors.get("months", []):
             messages.error(request, error)
-    return redirect("donations:private", token=token)
+    return redirect("donations:page")
 
 
 @require_http_methods(["GET", "POST"])
-def pledge_again(request, token, pk):
+@donor_session_required
+def pledge_again(request, pk):
     """A returning donor sponsors another person from their private page."""
-    donor = get_donor_or_404(token)
+    donor = get_donor_from_session(request)
+    if request.method == "POST":
+        refused = ratelimit.refuse_if_over(request, "pledge")
+        if refused:
+            return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
     if _recipient_needing_sponsor(pk) is None:
         return _unavailable(request, recipient)
@@ -168,22 +193,28 @@ def pledge_again(request, token, pk):
                 request,
                 _("Thank you! The payment instructions are below and on their way by email."),
             )
-            return redirect("donations:private", token=token)
+            return redirect("donations:page")
     return render(
         request, "premiums/pledge.html", {"recipient": recipient, "form": form, "donor": donor}
     )
 
 
-def donor_evidence_file(request, token, evidence_id):
-    donor = get_donor_or_404(token)
+@require_GET
+@donor_session_required
+def donor_evidence_file(request, evidence_id):
+    donor = get_donor_from_session(request)
     evidence = get_object_or_404(PaymentEvidence, pk=evidence_id, payment__sponsorship__donor=donor)
     return serve_private_file(
         evidence.file, filename=f"evidence-{evidence.pk}", content_type=evidence.content_type
     )
 
 
-@staff_member_required
+@require_GET
+@verified_staff_member_required
 def staff_evidence_file(request, evidence_id):
+    # Being staff is not enough: a volunteer sees evidence only with the permission to.
+    if not request.user.has_perm("premiums.view_paymentevidence"):
+        raise PermissionDenied
     evidence = get_object_or_404(PaymentEvidence, pk=evidence_id)
     return serve_private_file(
         evidence.file, filename=f"evidence-{evidence.pk}", content_type=evidence.content_type

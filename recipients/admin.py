@@ -4,24 +4,31 @@ This module also holds the few admin helpers the other apps' admin modules share
 import from here, as donations and premiums build on recipients; this app imports neither).
 """
 
+import dataclasses
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from bcc_sponsor import uploads
+from bcc_sponsor.importexport import CsvImportExportMixin
 from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
+from recipients.resources import RecipientResource, RecipientWithoutPrivateDataResource
 
 EMPTY = "—"
 
@@ -179,8 +186,38 @@ class NeedsSponsorFilter(admin.SimpleListFilter):
         return queryset
 
 
+def without_fields(fieldsets, hidden) -> list:
+    """`fieldsets` without the fields named in `hidden`, and without the sets left empty."""
+    kept_sets = []
+    for name, options in fieldsets:
+        fields = []
+        for entry in options["fields"]:
+            if isinstance(entry, list | tuple):
+                kept = tuple(f for f in entry if f not in hidden)
+                if kept:
+                    fields.append(kept if len(kept) > 1 else kept[0])
+            elif entry not in hidden:
+                fields.append(entry)
+        if fields:
+            kept_sets.append((name, {**options, "fields": fields}))
+    return kept_sets
+
+
+class ChangesWithoutPrivateData(HistoricalRecordContextHelper):
+    """The history's list of changes, without the old and new values of private fields."""
+
+    def context_for_delta_changes(self, delta):
+        public = [c for c in delta.changes if c.field not in Recipient.PRIVATE_FIELDS]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=public))
+
+
 @admin.register(Recipient)
-class RecipientAdmin(HistoryAdmin):
+class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
+    """Staff without recipients.view_private_data (volunteers) never see the NIK, KK, date of
+    birth, village, address or phone: not as fields, columns, search or filter, in the history
+    or in an export. Nor what is derived from them: the masked NIK, the NIK check (it tells
+    the date of birth) and the WhatsApp link (it holds the phone number)."""
+
     list_display = [
         "nickname",
         "full_name",
@@ -240,6 +277,70 @@ class RecipientAdmin(HistoryAdmin):
         ),
         (_("Record"), {"fields": [("created_at", "updated_at")]}),
     ]
+
+    PRIVATE = {
+        *Recipient.PRIVATE_FIELDS,
+        "masked_nik",
+        "nik_looks_right",
+        "nik_check_result",
+        "whatsapp",
+    }
+    import_resource_classes = [RecipientResource]
+
+    def sees_private_data(self, request) -> bool:
+        return Recipient.private_data_visible_to(request.user)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.sees_private_data(request):
+            return columns
+        return [c for c in columns if c not in self.PRIVATE]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if self.sees_private_data(request):
+            return fields
+        # "=nik" too: a search that finds someone by NIK tells whose NIK it is.
+        return [f for f in fields if f.lstrip("=^@").split(LOOKUP_SEP)[0] not in self.PRIVATE]
+
+    def lookup_allowed(self, lookup, value, request):
+        # Filters in the address (?nik__startswith=5107) would tell the NIK digit by digit.
+        if lookup.split(LOOKUP_SEP)[0] in self.PRIVATE and not self.sees_private_data(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.sees_private_data(request):
+            return fieldsets
+        hidden = without_fields(fieldsets, self.PRIVATE)
+        note = _("NIK, KK, date of birth, village, address and phone are shown to coordinators.")
+        return [
+            (name, {**options, "description": format_lazy("{} {}", options["description"], note)})
+            if "description" in options
+            else (name, options)
+            for name, options in hidden
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.sees_private_data(request):
+            return readonly
+        return [f for f in readonly if f not in self.PRIVATE]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if self.sees_private_data(request):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return ChangesWithoutPrivateData(self.model, historical_record)
+
+    def has_import_permission(self, request):
+        # An import file is full of private data, and so is its preview.
+        return super().has_import_permission(request) and self.sees_private_data(request)
+
+    def get_export_resource_classes(self, request):
+        if self.sees_private_data(request):
+            return [RecipientResource]
+        return [RecipientWithoutPrivateDataResource]
 
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, obj):
@@ -391,6 +492,19 @@ class CardHandoverAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(photos_count=Count("photos"))
+
+    def get_autocomplete_fields(self, request):
+        fields = super().get_autocomplete_fields(request)
+        if request.user.has_perm("auth.view_user"):
+            return fields
+        # The search of staff members is the user admin's, which volunteers may not open:
+        # they choose from a plain list of staff instead.
+        return [f for f in fields if f != "handed_over_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "handed_over_by":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         return {

@@ -145,6 +145,11 @@ class Recipient(models.Model):
 
     objects = RecipientQuerySet.as_manager()
 
+    #: What only staff with the "view_private_data" permission see (coordinators, not
+    #: volunteers): in the admin, in its search and in exports.
+    PRIVATE_FIELDS = ("nik", "kk", "date_of_birth", "village", "address", "phone")
+    PRIVATE_DATA_PERMISSION = "recipients.view_private_data"
+
     #: What public pages may load: never NIK, KK, date of birth, address or phone.
     PUBLIC_FIELDS = (
         "id",
@@ -164,6 +169,11 @@ class Recipient(models.Model):
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
         ordering = ["waiting_since", "id"]
+        permissions = [
+            ("view_private_data", _("Can see NIK, KK, date of birth, address and phone")),
+            ("import_recipient", _("Can import recipients from CSV")),
+            ("export_recipient", _("Can export recipients to CSV")),
+        ]
         indexes = [
             models.Index(fields=["status", "waiting_since"]),
             models.Index(fields=["occupation"]),
@@ -187,6 +197,10 @@ class Recipient(models.Model):
     @property
     def public_photo(self):
         return self.photo if (self.photo and self.photo_consent) else None
+
+    @classmethod
+    def private_data_visible_to(cls, user) -> bool:
+        return user.has_perm(cls.PRIVATE_DATA_PERMISSION)
 
     def story_for(self, language: str) -> str:
         return (self.story_id if language == "id" else self.story) or self.story or self.story_id

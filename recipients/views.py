@@ -62,6 +62,8 @@ def serve_private_file(field_file, *, public=False, filename="file", content_typ
     Images are shown inline; anything else (PDF) is offered as a download, so that a
     document is never rendered by the browser in the site's origin.
     """
+    if not field_file:
+        raise Http404  # the file was deleted (a donor's data erased), the row kept
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:

@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
@@ -68,7 +69,7 @@ class CardHandoverFactory(factory.django.DjangoModelFactory):
         model = CardHandover
 
     card = factory.SubFactory(BpjsCardFactory)
-    handed_over_on = dt.date(2026, 3, 10)
+    handed_over_on = factory.LazyFunction(timezone.localdate)
     place = "Banjar Tabola"
 
 
@@ -157,6 +158,10 @@ class PremiumPaymentFactory(factory.django.DjangoModelFactory):
     months = 12
     amount = factory.LazyAttribute(lambda p: 16_800 * p.months)
     channel = factory.LazyAttribute(lambda p: p.sponsorship.route)
+    status = PremiumPayment.Status.PENDING
+    verified_at = factory.LazyAttribute(
+        lambda p: timezone.now() if p.status == PremiumPayment.Status.VERIFIED else None
+    )
 
 
 class PaymentEvidenceFactory(factory.django.DjangoModelFactory):

@@ -501,3 +501,35 @@ def test_it_lists_in_bounded_queries(admin_client, django_assert_max_num_queries
     with django_assert_max_num_queries(CHANGELIST_QUERIES[model]):
         response = admin_client.get(url(model, "changelist"))
     assert response.context["cl"].result_count == rows
+
+
+def test_it_fixes_who_and_when_once_a_sponsorship_is_pledged(admin_client, standard_rate):
+    from tests.factories import SponsorshipFactory
+
+    sponsorship = SponsorshipFactory()
+    response = admin_client.get(f"/admin/donations/sponsorship/{sponsorship.pk}/change/")
+    form = response.context["adminform"].form
+    for field in ("donor", "recipient", "first_month", "months_pledged", "route"):
+        assert field not in form.fields
+
+
+def test_a_sponsorship_added_by_staff_gets_its_lapse_day(admin_client, standard_rate):
+    import datetime as dt
+
+    from donations.models import Sponsorship
+    from tests.factories import DonorFactory, RecipientFactory
+
+    response = admin_client.post(
+        "/admin/donations/sponsorship/add/",
+        {
+            "donor": DonorFactory().pk,
+            "recipient": RecipientFactory().pk,
+            "first_month": "2027-01-01",
+            "months_pledged": "12",
+            "route": "direct",
+            "payments-TOTAL_FORMS": "0",
+            "payments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert Sponsorship.objects.get().lapses_on == dt.date(2027, 4, 1)

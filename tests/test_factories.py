@@ -4,6 +4,7 @@ import inspect
 
 import factory
 import pytest
+from django.http import HttpRequest
 
 from tests import factories
 
@@ -61,7 +62,8 @@ def test_it_makes_payments_of_the_standard_rate(db):
 def test_it_makes_staff_who_can_log_in(db, client):
     staff = factories.StaffFactory()
     assert staff.is_staff and staff.is_superuser
-    assert client.login(username=staff.username, password="password")
+    # django-axes checks every authentication against its lockouts and needs the request.
+    assert client.login(request=HttpRequest(), username=staff.username, password="password")
 
 
 def test_it_stores_a_real_image_for_handover_photos(db):

@@ -77,3 +77,25 @@ def test_staff_are_never_served_a_cached_page(admin_client, client):
     response = admin_client.get("/en/donors/")
     assert response.status_code == 200
     assert response.context is not None  # rendered, not from the cache
+
+
+def test_a_visitors_flash_message_is_never_served_to_another(client, rf):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import Client
+
+    # A real message-framework cookie, as a donor action leaves for the next page.
+    encoded = CookieStorage(rf.get("/"))._encode([Message(constants.INFO, "note-for-this-visitor")])
+    client.cookies["messages"] = encoded
+    own = client.get("/en/donors/").content.decode()
+    assert "note-for-this-visitor" in own
+    stranger = Client().get("/en/donors/").content.decode()
+    assert "note-for-this-visitor" not in stranger
+
+
+def test_a_visitor_with_a_session_is_not_served_from_the_cache(client):
+    client.get("/en/donors/")  # cached for visitors
+    client.cookies["sessionid"] = "whatever"
+    response = client.get("/en/donors/")
+    assert response.context is not None

@@ -8,6 +8,7 @@ import time_machine
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpRequest
 from PIL import Image
 
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
@@ -285,7 +286,8 @@ class TestTheDemoProgram:
         assert not Message.objects.filter(created_at__gt=NOW).exists()
 
     def test_it_creates_the_demo_staff_login(self, seeded):
-        user = authenticate(username="coordinator", password="bcc-demo-2026")
+        # django-axes checks every authentication against its lockouts and needs the request.
+        user = authenticate(HttpRequest(), username="coordinator", password="bcc-demo-2026")
         assert user is not None and user.is_staff and user.is_superuser
         assert "Demo staff login: coordinator / bcc-demo-2026" in seeded
         assert "http://127.0.0.1:8000/admin/" in seeded
@@ -313,7 +315,7 @@ def test_it_leaves_an_existing_coordinator_alone(db):
     with time_machine.travel(NOW, tick=False):
         seed()
     assert get_user_model().objects.count() == 1
-    assert authenticate(username="coordinator", password="another-password") is not None
+    assert authenticate(HttpRequest(), username="coordinator", password="another-password")
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,10 @@ def test_it_takes_a_new_donor_from_choosing_to_uploading_evidence(
     pdf = tmp_path / "receipt.pdf"
     pdf.write_bytes(TINY_PDF)
     page.goto(link)
+    # The link is exchanged for a session and the token leaves the address bar and history.
+    expect(page).to_have_url(f"{live_server.url}/en/donor/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello Ayu Lestari")
+    assert link.rsplit("/", 2)[-2] not in page.content()
     upload(page, png)
     expect(page.get_by_role("alert")).to_contain_text("your evidence was received")
     upload(page, pdf)

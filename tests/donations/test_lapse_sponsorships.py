@@ -234,10 +234,11 @@ def test_it_takes_the_same_queries_for_any_number(db, django_assert_max_num_quer
     # SAVEPOINT (the command's transaction, nested in the test's)
     # SELECT the sponsorships to lapse (FOR UPDATE on PostgreSQL)
     # UPDATE them: lapsed, ended_at, end_reason
+    # UPDATE their recipients: waiting for a sponsor since today
     # INSERT their history rows (SQLite's 999 parameters hold 49 rows per INSERT)
     # INSERT the "lapsed" messages
     # RELEASE SAVEPOINT
-    with travel(at(2026, 12, 1, 0, 30)), django_assert_max_num_queries(6) as captured:
+    with travel(at(2026, 12, 1, 0, 30)), django_assert_max_num_queries(7) as captured:
         assert run() == f"recorded {n} lapses"
 
     if connection.features.has_select_for_update:
@@ -283,8 +284,9 @@ def test_it_does_not_lapse_a_sponsorship_verified_at_the_same_moment(paid_throug
 
     with travel(at(2026, 12, 1, 0, 30)):
         with transaction.atomic():
-            # Staff verify the late renewal; the command starts before they commit.
-            assert services.verify_evidence(evidence, by=staff) is True
+            # Staff accept the late renewal (reinstating: it came on the lapse day); the command
+            # starts before they commit.
+            assert services.reinstate(evidence, by=staff) is True
             thread = _run_in_thread(result)
             time.sleep(0.5)
             assert thread.is_alive()  # waiting for the row staff hold
@@ -309,3 +311,24 @@ def test_it_leaves_a_receipt_that_came_too_late_to_staff(paid_through_august, st
 
     paid_through_august.refresh_from_db()
     assert paid_through_august.state == Sponsorship.State.LAPSED
+
+
+def test_it_makes_the_recipient_wait_again_from_the_lapse(paid_through_august):
+    recipient = paid_through_august.recipient
+    with travel(at(2026, 12, 1, 0, 30)):
+        run()
+    recipient.refresh_from_db()
+    assert recipient.waiting_since == D(2026, 12, 1)
+    assert recipient in type(recipient).objects.needing_sponsor(D(2026, 12, 1))
+
+
+def test_a_single_lapse_uses_the_same_code_as_the_command(paid_through_august):
+    with travel(at(2026, 12, 1, 0, 30)):
+        assert paid_through_august.lapse() is True
+        assert paid_through_august.lapse() is False
+    assert paid_through_august.state == "lapsed"
+    assert paid_through_august.end_reason == Sponsorship.LAPSE_REASON
+    assert Message.objects.filter(sponsorship=paid_through_august, kind="lapsed").count() == 1
+    assert paid_through_august.history.first().history_change_reason.startswith(
+        "lapse_sponsorships"
+    )

@@ -39,37 +39,145 @@ def owner(standard_rate):
         donor=donor, recipient=RecipientFactory(nickname="Wayan"), first_month=dt.date(2026, 12, 1)
     )
     payment = PremiumPaymentFactory(sponsorship=sponsorship)
-    return donor, donor.issue_link(), sponsorship, payment
+    return donor, donor.issue_link(days=90), sponsorship, payment
 
 
-def test_it_shows_the_donors_sponsorships_and_payments(client, owner):
+def sign_in(client, token, language="en"):
+    """Open a private link as the email does; the donor session is then in `client`."""
+    response = client.get(f"/{language}/donor/{token}/")
+    assert response.status_code == 302, response.status_code
+    return response
+
+
+@pytest.fixture
+def donor_client(client, owner):
+    sign_in(client, owner[1])
+    return client
+
+
+def other_donor_client():
+    other = Client()
+    sign_in(other, DonorFactory(full_name="Someone Else").issue_link(days=90))
+    return other
+
+
+def test_it_exchanges_the_link_for_a_session_at_an_address_without_the_token(client, owner):
     donor, token, sponsorship, payment = owner
-    body = client.get(f"/en/donor/{token}/").content.decode()
+    client.get("/en/donor/link/")  # a session (and its key) before the link is opened
+    key_before = client.session.session_key
+
+    response = sign_in(client, token)
+
+    assert response["Location"] == "/en/donor/"
+    assert token not in response["Location"]
+    assert "no-store" in response["Cache-Control"]
+    assert client.session.session_key != key_before  # cycled: no session fixation
+    assert client.session["donor_session"]["donor"] == donor.pk
+    body = client.get("/en/donor/").content.decode()
+    assert "Owner Person" in body
+    assert token not in body
+
+
+def test_it_keeps_the_language_of_the_link(client, owner):
+    assert sign_in(client, owner[1], language="id")["Location"] == "/id/donor/"
+    response = client.get("/id/donor/")
+    assert response.status_code == 200
+    assert '<html lang="id">' in response.content.decode()
+
+
+def test_it_shows_the_donors_sponsorships_and_payments(donor_client, owner):
+    donor, token, sponsorship, payment = owner
+    response = donor_client.get("/en/donor/")
+    body = response.content.decode()
     assert "Owner Person" in body
     assert "Wayan" in body
     assert "Rp 201.600" in body
     assert "Awaiting the first payment" in body
     assert f'id="payment-{payment.pk}"' in body
+    assert "no-store" in response["Cache-Control"]
 
 
-def test_it_answers_404_to_other_unknown_and_revoked_tokens(client, owner):
+def test_it_sends_a_visitor_without_a_donor_session_to_the_link_form(client, owner):
+    response = client.get("/en/donor/")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/donor/link/"
+    body = client.get(response["Location"]).content.decode()
+    assert "enter your email address and we will send you a fresh one" in body
+
+
+def test_staff_without_a_donor_session_are_sent_to_the_link_form_too(client, owner):
+    client.force_login(StaffFactory())
+    assert client.get("/en/donor/")["Location"] == "/en/donor/link/"
+
+
+def test_it_answers_404_to_unknown_revoked_and_expired_links(client, owner):
     donor, token, sponsorship, payment = owner
-    other = DonorFactory(full_name="Someone Else")
-    other_token = other.issue_link()
-    assert "Owner Person" not in client.get(f"/en/donor/{other_token}/").content.decode()
-    assert client.get("/en/donor/not-a-real-token/").status_code == 404
+    response = client.get("/en/donor/not-a-real-token/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    # A fresh link is one form away, on the same page.
+    assert "This link no longer works" in body
+    assert 'action="/en/donor/link/"' in body
+    assert "donor_session" not in client.session
+
     donor.revoke_links()
     assert client.get(f"/en/donor/{token}/").status_code == 404
-    fresh = donor.issue_link()
-    assert client.get(f"/en/donor/{fresh}/").status_code == 200
+    fresh = donor.issue_link(days=90)
+    assert sign_in(client, fresh)["Location"] == "/en/donor/"
 
 
 def test_it_answers_404_to_an_expired_link(client, owner):
     donor = owner[0]
     token = donor.issue_link(days=1)
-    assert client.get(f"/en/donor/{token}/").status_code == 200
     with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
         assert client.get(f"/en/donor/{token}/").status_code == 404
+        assert client.get("/en/donor/").status_code == 302
+
+
+def test_it_answers_404_to_the_link_of_an_erased_donor(client, owner):
+    donor, token, *_ = owner
+    donor.erased_at = NOW
+    donor.save()
+    assert client.get(f"/en/donor/{token}/").status_code == 404
+
+
+def test_revoking_the_links_ends_an_open_session(donor_client, owner):
+    donor, token, sponsorship, payment = owner
+    assert donor_client.get("/en/donor/").status_code == 200
+
+    donor.revoke_links()
+
+    response = donor_client.get("/en/donor/")
+    assert response["Location"] == "/en/donor/link/"
+    response = donor_client.post(
+        f"/en/donor/payments/{payment.pk}/evidence/",
+        {"file": SimpleUploadedFile("r.png", png_bytes())},
+    )
+    assert response["Location"] == "/en/donor/link/"
+    assert PaymentEvidence.objects.count() == 0
+
+
+def test_the_link_expiring_ends_an_open_session(client, owner):
+    donor = owner[0]
+    sign_in(client, donor.issue_link(days=1))
+    assert client.get("/en/donor/").status_code == 200
+    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
+        assert client.get("/en/donor/")["Location"] == "/en/donor/link/"
+
+
+def test_another_donors_link_opens_only_their_own_page(client, owner):
+    sign_in(client, owner[1])
+    other = DonorFactory(full_name="Someone Else")
+    sign_in(client, other.issue_link(days=90))
+    body = client.get("/en/donor/").content.decode()
+    assert "Someone Else" in body
+    assert "Owner Person" not in body
+
+
+def test_the_donor_can_sign_out(donor_client):
+    response = donor_client.post("/en/donor/leave/", follow=True)
+    assert "You have signed out of your private page." in response.content.decode()
+    assert donor_client.get("/en/donor/").status_code == 302
 
 
 def test_the_token_is_stored_only_as_a_hash(owner):
@@ -78,17 +186,17 @@ def test_the_token_is_stored_only_as_a_hash(owner):
     assert not donor.access_tokens.filter(token_hash=token).exists()
 
 
-def upload(client, token, payment, content, name="receipt.png"):
+def upload(client, payment, content, name="receipt.png"):
     return client.post(
-        f"/en/donor/{token}/payments/{payment.pk}/evidence/",
+        f"/en/donor/payments/{payment.pk}/evidence/",
         {"file": SimpleUploadedFile(name, content)},
         follow=True,
     )
 
 
-def test_it_accepts_evidence_and_shows_it_awaiting_verification(client, owner, mailoutbox):
+def test_it_accepts_evidence_and_shows_it_awaiting_verification(donor_client, owner, mailoutbox):
     donor, token, sponsorship, payment = owner
-    response = upload(client, token, payment, png_bytes())
+    response = upload(donor_client, payment, png_bytes())
     body = response.content.decode()
     assert "your evidence was received" in body
     evidence = PaymentEvidence.objects.get()
@@ -99,66 +207,77 @@ def test_it_accepts_evidence_and_shows_it_awaiting_verification(client, owner, m
     assert Message.objects.filter(kind="evidence_received", donor=donor).count() == 1
 
 
-def test_it_refuses_a_bad_file_and_stores_nothing(client, owner):
+def test_it_refuses_a_bad_file_and_stores_nothing(donor_client, owner):
     donor, token, sponsorship, payment = owner
-    response = upload(client, token, payment, b"MZ\x90\x00 not really an image", "photo.jpg")
+    response = upload(donor_client, payment, b"MZ\x90\x00 not really an image", "photo.jpg")
     assert "Only JPG, PNG or PDF" in response.content.decode()
     assert PaymentEvidence.objects.count() == 0
     assert Message.objects.filter(kind="evidence_received").count() == 0
 
 
-def test_it_flags_the_same_file_given_for_another_payment(client, owner):
+def test_it_flags_the_same_file_given_for_another_payment(donor_client, owner):
     donor, token, sponsorship, payment = owner
     other_payment = PremiumPaymentFactory(
         sponsorship=SponsorshipFactory(donor=donor, first_month=dt.date(2026, 12, 1))
     )
-    upload(client, token, payment, png_bytes())
-    upload(client, token, other_payment, png_bytes())
+    upload(donor_client, payment, png_bytes())
+    upload(donor_client, other_payment, png_bytes())
     first, second = PaymentEvidence.objects.order_by("pk")
     assert first.duplicate_of is None
     assert second.duplicate_of == first
 
 
-def test_it_does_not_take_evidence_for_someone_elses_payment(client, owner):
+def test_it_does_not_take_evidence_for_someone_elses_payment(owner):
     donor, token, sponsorship, payment = owner
-    other_token = DonorFactory().issue_link()
-    response = client.post(
-        f"/en/donor/{other_token}/payments/{payment.pk}/evidence/",
+    response = other_donor_client().post(
+        f"/en/donor/payments/{payment.pk}/evidence/",
         {"file": SimpleUploadedFile("r.png", png_bytes())},
     )
     assert response.status_code == 404
     assert PaymentEvidence.objects.count() == 0
 
 
-def test_evidence_files_open_only_for_the_owner_or_staff(client, owner):
+def test_another_donor_cannot_start_a_payment_or_send_a_request(owner):
+    donor, token, sponsorship, payment = owner
+    other = other_donor_client()
+    for action in ("next-payment", "request"):
+        response = other.post(
+            f"/en/donor/sponsorships/{sponsorship.pk}/{action}/", {"months": "3", "kind": "stop"}
+        )
+        assert response.status_code == 404
+    assert PremiumPayment.objects.count() == 1
+    assert DonorRequest.objects.count() == 0
+
+
+def test_evidence_files_open_only_for_the_owner_or_staff(donor_client, owner):
     donor, token, sponsorship, payment = owner
     evidence = PaymentEvidenceFactory(payment=payment)
-    own = client.get(f"/en/donor/{token}/evidence/{evidence.pk}/")
+    own = donor_client.get(f"/en/donor/evidence/{evidence.pk}/")
     assert own.status_code == 200
     assert own["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in own["Cache-Control"]
-    other_token = DonorFactory().issue_link()
-    assert client.get(f"/en/donor/{other_token}/evidence/{evidence.pk}/").status_code == 404
+    assert other_donor_client().get(f"/en/donor/evidence/{evidence.pk}/").status_code == 404
+    assert Client().get(f"/en/donor/evidence/{evidence.pk}/").status_code == 302  # to the form
     assert Client().get(f"/en/staff/evidence/{evidence.pk}/").status_code == 302  # to login
     staff_client = Client()
     staff_client.force_login(StaffFactory())
     assert staff_client.get(f"/en/staff/evidence/{evidence.pk}/").status_code == 200
 
 
-def test_it_starts_the_next_payment_right_after_the_last(client, owner):
+def test_it_starts_the_next_payment_right_after_the_last(donor_client, owner):
     donor, token, sponsorship, payment = owner
     evidence = PaymentEvidenceFactory(payment=payment)
     verify_evidence(evidence, by=StaffFactory())
-    client.post(f"/en/donor/{token}/sponsorships/{sponsorship.pk}/next-payment/", {"months": "3"})
+    donor_client.post(f"/en/donor/sponsorships/{sponsorship.pk}/next-payment/", {"months": "3"})
     renewal = PremiumPayment.objects.exclude(pk=payment.pk).get()
     assert renewal.first_month == dt.date(2027, 12, 1)
     assert (renewal.months, renewal.amount, renewal.status) == (3, 50_400, "pending")
 
 
-def test_it_refuses_a_second_pending_payment(client, owner):
+def test_it_refuses_a_second_pending_payment(donor_client, owner):
     donor, token, sponsorship, payment = owner
-    response = client.post(
-        f"/en/donor/{token}/sponsorships/{sponsorship.pk}/next-payment/",
+    response = donor_client.post(
+        f"/en/donor/sponsorships/{sponsorship.pk}/next-payment/",
         {"months": "3"},
         follow=True,
     )
@@ -167,26 +286,24 @@ def test_it_refuses_a_second_pending_payment(client, owner):
 
 
 @pytest.mark.parametrize("months", ["0", "-3", "abc", "61"])
-def test_it_refuses_a_bad_number_of_months(client, owner, months):
+def test_it_refuses_a_bad_number_of_months(donor_client, owner, months):
     donor, token, sponsorship, payment = owner
     PaymentEvidenceFactory(payment=payment)
     verify_evidence(PaymentEvidence.objects.get(), by=StaffFactory())
-    client.post(
-        f"/en/donor/{token}/sponsorships/{sponsorship.pk}/next-payment/", {"months": months}
-    )
+    donor_client.post(f"/en/donor/sponsorships/{sponsorship.pk}/next-payment/", {"months": months})
     assert PremiumPayment.objects.count() == 1
 
 
-def test_it_sends_a_stop_or_change_request_to_staff(client, owner):
+def test_it_sends_a_stop_or_change_request_to_staff(donor_client, owner):
     donor, token, sponsorship, payment = owner
     other = RecipientFactory(nickname="Nyoman")
-    client.post(f"/en/donor/{token}/sponsorships/{sponsorship.pk}/request/", {"kind": "stop"})
-    client.post(
-        f"/en/donor/{token}/sponsorships/{sponsorship.pk}/request/",
+    donor_client.post(f"/en/donor/sponsorships/{sponsorship.pk}/request/", {"kind": "stop"})
+    donor_client.post(
+        f"/en/donor/sponsorships/{sponsorship.pk}/request/",
         {"kind": "change_recipient", "new_recipient": other.pk, "message": "Please"},
     )
-    client.post(
-        f"/en/donor/{token}/sponsorships/{sponsorship.pk}/request/", {"kind": "change_recipient"}
+    donor_client.post(
+        f"/en/donor/sponsorships/{sponsorship.pk}/request/", {"kind": "change_recipient"}
     )
     requests = list(DonorRequest.objects.order_by("pk"))
     assert [(r.kind, r.new_recipient) for r in requests] == [
@@ -195,40 +312,40 @@ def test_it_sends_a_stop_or_change_request_to_staff(client, owner):
     ]
 
 
-def test_the_statement_sums_verified_payments_by_year_and_recipient(client, owner):
+def test_the_statement_sums_verified_payments_by_year_and_recipient(donor_client, owner):
     donor, token, sponsorship, payment = owner
     verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
     PremiumPaymentFactory(
         sponsorship=SponsorshipFactory(donor=donor, first_month=dt.date(2026, 12, 1))
     )  # pending: not on the statement
-    body = client.get(f"/en/donor/{token}/statement/").content.decode()
+    body = donor_client.get("/en/donor/statement/").content.decode()
     assert "2026" in body and "Wayan" in body
     assert body.count("Rp 201.600") == 2  # the row and the total
 
 
-def test_handover_photos_are_shown_only_to_the_sponsor(client, owner):
+def test_handover_photos_are_shown_only_to_the_sponsor(donor_client, owner):
     donor, token, sponsorship, payment = owner
     photo = HandoverPhotoFactory(
         handover=CardHandoverFactory(card__recipient=sponsorship.recipient)
     )
-    assert client.get(f"/en/donor/{token}/photos/{photo.pk}/").status_code == 200
-    assert (
-        f"/en/donor/{token}/photos/{photo.pk}/"
-        in client.get(f"/en/donor/{token}/").content.decode()
-    )
-    other_token = DonorFactory().issue_link()
-    assert client.get(f"/en/donor/{other_token}/photos/{photo.pk}/").status_code == 404
+    assert donor_client.get(f"/en/donor/photos/{photo.pk}/").status_code == 200
+    assert f"/en/donor/photos/{photo.pk}/" in donor_client.get("/en/donor/").content.decode()
+    other = other_donor_client()
+    assert other.get(f"/en/donor/photos/{photo.pk}/").status_code == 404
+    assert other.get(f"/en/donor/photos/{photo.pk}/thumbnail/").status_code == 404
 
 
-def test_its_query_count_does_not_grow_with_payments(client, owner, django_assert_max_num_queries):
+def test_its_query_count_does_not_grow_with_payments(
+    donor_client, owner, django_assert_max_num_queries
+):
     donor, token, sponsorship, payment = owner
     with django_assert_max_num_queries(16) as first:
-        client.get(f"/en/donor/{token}/")
+        donor_client.get("/en/donor/")
     for _ in range(3):
         s = SponsorshipFactory(donor=donor, first_month=dt.date(2026, 12, 1))
         PaymentEvidenceFactory(payment=PremiumPaymentFactory(sponsorship=s))
     with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get(f"/en/donor/{token}/")
+        donor_client.get("/en/donor/")
 
 
 def test_send_me_my_link_answers_the_same_for_known_and_unknown(client, owner):
@@ -242,3 +359,29 @@ def test_send_me_my_link_answers_the_same_for_known_and_unknown(client, owner):
     assert answer(donor.email) == answer("nobody@example.org")
     assert "a link to the private page is on its way" in answer(donor.email)
     assert Message.objects.filter(kind="link", donor=donor).count() == 1
+
+
+def test_a_new_sponsor_never_sees_a_former_sponsors_handover_or_updates(client, standard_rate):
+    from tests.factories import SituationUpdateFactory
+
+    recipient = RecipientFactory(nickname="Ketut")
+    with time_machine.travel(dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), tick=False):
+        former = SponsorshipFactory(recipient=recipient, state="lapsed")
+    old_photo = HandoverPhotoFactory(
+        handover=CardHandoverFactory(card__recipient=recipient, handed_over_on=dt.date(2026, 4, 2))
+    )
+    SituationUpdateFactory(
+        recipient=recipient,
+        kind="other",
+        happened_on=dt.date(2026, 5, 1),
+        message="Note for the former sponsor only",
+    )
+    assert former.was_running_on(dt.date(2026, 4, 2))
+    newcomer = DonorFactory()
+    SponsorshipFactory(donor=newcomer, recipient=recipient, first_month=dt.date(2026, 12, 1))
+    sign_in(client, newcomer.issue_link())
+    body = client.get("/en/donor/").content.decode()
+    assert "Ketut" in body
+    assert "Note for the former sponsor only" not in body
+    assert f"/en/donor/photos/{old_photo.pk}/" not in body
+    assert client.get(f"/en/donor/photos/{old_photo.pk}/").status_code == 404

@@ -102,6 +102,26 @@ def test_it_sends_the_pledge_instructions(db, frozen, mailoutbox, language, rout
     assert message.subject == email.subject
 
 
+def test_the_emailed_link_expires_after_the_set_days_and_opens_a_session(
+    db, frozen, mailoutbox, settings, client
+):
+    settings.DONOR_LINK_DAYS = 30
+    message = pledge()
+    send_queued()
+    token = token_in(mailoutbox[0].body)
+    link = DonorAccessToken.objects.get(donor=message.donor)
+    assert link.expires_at == NOW + dt.timedelta(days=30)
+    assert "30 days" in mailoutbox[0].body
+
+    response = client.get(f"/en/donor/{token}/")
+    assert response["Location"] == "/en/donor/"  # the session page, without the token
+    assert client.get("/en/donor/").status_code == 200
+
+    frozen.shift(dt.timedelta(days=30, seconds=1))
+    assert client.get(f"/en/donor/{token}/").status_code == 404
+    assert client.get("/en/donor/")["Location"] == "/en/donor/link/"
+
+
 def test_it_tells_a_direct_donor_to_upload_the_receipt(db, frozen, mailoutbox):
     pledge("en", "direct")
 

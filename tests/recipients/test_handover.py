@@ -313,7 +313,7 @@ def test_staff_save_and_send_it_from_the_handover_page(admin_client, admin_user)
 
     photo = SimpleUploadedFile("p.jpg", jpeg_with_gps())
     data = handover_form(
-        handover.card, [photo], handed_over_on="2026-11-20", _send_documentation="1"
+        handover.card, [photo], handed_over_on="2026-11-22", _send_documentation="1"
     )
     response = admin_client.post(change, data)
 
@@ -335,17 +335,23 @@ def photo():
     return sponsorship.donor, sponsorship.donor.issue_link(), photo
 
 
-def photo_urls(token, photo):
+def photo_urls(photo):
     return (
-        reverse("donations:photo", args=[token, photo.pk]),
-        reverse("donations:photo_thumbnail", args=[token, photo.pk]),
+        reverse("donations:photo", args=[photo.pk]),
+        reverse("donations:photo_thumbnail", args=[photo.pk]),
     )
+
+
+def sign_in(client, token):
+    """The donor session that the private link opens."""
+    assert client.get(reverse("donations:private", args=[token])).status_code == 302
 
 
 def test_the_private_page_shows_the_thumbnail_linking_to_the_photo(client, photo):
     donor, token, photo = photo
-    web, thumbnail = photo_urls(token, photo)
-    content = client.get(reverse("donations:private", args=[token])).content.decode()
+    web, thumbnail = photo_urls(photo)
+    sign_in(client, token)
+    content = client.get(reverse("donations:page")).content.decode()
     assert f'<a href="{web}"><img src="{thumbnail}"' in content
 
     response = client.get(thumbnail)
@@ -359,7 +365,8 @@ def test_the_private_page_shows_the_thumbnail_linking_to_the_photo(client, photo
 def test_an_older_photo_without_thumbnail_shows_the_photo(client, photo):
     donor, token, photo = photo
     HandoverPhoto.objects.filter(pk=photo.pk).update(thumbnail="")
-    response = client.get(photo_urls(token, photo)[1])
+    sign_in(client, token)
+    response = client.get(photo_urls(photo)[1])
     assert b"".join(response.streaming_content) == photo.image.read()
 
 
@@ -368,18 +375,19 @@ def test_a_donor_who_sponsored_the_person_twice_sees_the_photos(client, photo):
     SponsorshipFactory(
         donor=donor, recipient=photo.handover.card.recipient, state=Sponsorship.State.STOPPED
     )
-    for address in photo_urls(token, photo):
+    sign_in(client, token)
+    for address in photo_urls(photo):
         assert client.get(address).status_code == 200
 
 
-def test_another_donor_anonymous_and_staff_get_404(client, admin_client, photo):
+def test_another_donor_gets_404_and_anonymous_and_staff_the_link_form(client, admin_client, photo):
     donor, token, photo = photo
-    other_token = DonorFactory().issue_link()
-    for address in photo_urls(other_token, photo) + photo_urls("not-a-token", photo):
+    sign_in(client, DonorFactory().issue_link())
+    for address in photo_urls(photo):
         assert client.get(address).status_code == 404
-        assert Client().get(address).status_code == 404
+        assert Client().get(address)["Location"] == "/en/donor/link/"
         # Being logged in as staff opens nothing on the donors' pages.
-        assert admin_client.get(address).status_code == 404
+        assert admin_client.get(address)["Location"] == "/en/donor/link/"
 
 
 def test_the_private_page_names_bccs_own_receipt(client, admin_client):
@@ -392,6 +400,6 @@ def test_the_private_page_names_bccs_own_receipt(client, admin_client):
         url(PaymentEvidence, "add"),
         {"payment": payment.pk, "file": SimpleUploadedFile("r.png", png_bytes())},
     )
-    token = payment.sponsorship.donor.issue_link()
-    content = client.get(reverse("donations:private", args=[token])).content.decode()
+    sign_in(client, payment.sponsorship.donor.issue_link())
+    content = client.get(reverse("donations:page")).content.decode()
     assert "BCC's receipt from BPJS, 22 Nov 2026" in content

@@ -1,0 +1,319 @@
+"""Sponsorships and payments as CSV: imports of BCC's existing records, and the payments for
+the accounts.
+
+An import goes through the same rules as the admin forms (a pledge of at least a year; payments
+that follow each other without gaps or overlaps; PayPal details only on PayPal payments), then
+`services.settle_imported` recomputes the coverage of every sponsorship it touched.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
+
+from bcc_sponsor.importexport import (
+    BaseResource,
+    LookupWidget,
+    RupiahWidget,
+    TextWidget,
+    WholeNumberWidget,
+    cell_text,
+)
+from donations.models import Sponsorship
+from donations.resources import MonthWidget, donor_widget, recipient_widget
+from donations.rules import MINIMUM_MONTHS, RuleError
+from premiums import rules, services
+from premiums.models import PremiumPayment
+from recipients.models import Recipient
+
+
+class SettlesSponsorships:
+    """For resources whose rows change coverage: the sponsorships written to are settled
+    (`services.settle_imported`) after the last row, in the import's transaction."""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.touched = set()
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # With a bad row nothing is kept anyway; its errors are the ones worth reading.
+        if self.touched and not (result.has_errors() or result.has_validation_errors()):
+            services.settle_imported(self.touched)
+
+
+# --- sponsorships ----------------------------------------------------------------------------
+
+
+class SponsorshipResource(SettlesSponsorships, BaseResource):
+    """A sponsorship names its donor by id or email and its recipient by id or NIK."""
+
+    donor = Field(attribute="donor", column_name="donor", widget=donor_widget())
+    recipient = Field(attribute="recipient", column_name="recipient", widget=recipient_widget())
+    first_month = Field(attribute="first_month", column_name="first_month", widget=MonthWidget())
+
+    class Meta:
+        model = Sponsorship
+        name = _("Sponsorships")
+        fields = ["id", "donor", "recipient", "first_month", "months_pledged", "route", "state"]
+
+    def clean_instance(self, sponsorship):
+        errors = {}
+        months = sponsorship.months_pledged
+        if months is not None and months < MINIMUM_MONTHS:
+            errors["months_pledged"] = gettext("The minimum is %(months)d months (one year).") % {
+                "months": MINIMUM_MONTHS
+            }
+        if sponsorship.donor_id and sponsorship.recipient_id and sponsorship.first_month:
+            same = Sponsorship.objects.filter(
+                donor_id=sponsorship.donor_id,
+                recipient_id=sponsorship.recipient_id,
+                first_month=sponsorship.first_month,
+            ).exclude(pk=sponsorship.pk)
+            if same.exists():
+                errors[NON_FIELD_ERRORS] = gettext(
+                    "This donor already sponsors this recipient from this month."
+                )
+        if (
+            sponsorship.recipient_id
+            and sponsorship.state in Sponsorship.HOLDING_STATES
+            and sponsorship.recipient.status != Recipient.Status.ELIGIBLE
+        ):
+            errors["recipient"] = gettext(
+                "This person is no longer eligible: only an ended sponsorship can be imported."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self.touched.add(instance.pk)
+
+
+# --- payments --------------------------------------------------------------------------------
+
+
+class SponsorshipWidget(LookupWidget):
+    """A payment's sponsorship by its id or, left empty, the one sponsorship of the row's
+    "donor" (id or email) and "recipient" (id or NIK)."""
+
+    def __init__(self):
+        super().__init__(
+            Sponsorship,
+            by="pk",
+            looks_like=lambda text: False,
+            expected=_("the sponsorship's id"),
+        )
+
+    def clean(self, value, row=None, **kwargs):
+        if cell_text(value) or row is None:
+            return super().clean(value, row, **kwargs)
+        donor = donor_widget().clean(row.get("donor"))
+        recipient = recipient_widget().clean(row.get("recipient"))
+        if donor is None or recipient is None:
+            raise ValueError(gettext("Give the sponsorship's id, or the donor and the recipient."))
+        matches = list(Sponsorship.objects.filter(donor=donor, recipient=recipient)[:2])
+        if not matches:
+            raise ValueError(gettext("This donor has no sponsorship of this recipient."))
+        if len(matches) > 1:
+            raise ValueError(
+                gettext("This donor sponsored this recipient more than once: give the id.")
+            )
+        return matches[0]
+
+
+PAYMENT_IMPORT_COLUMNS = [
+    "id",
+    "sponsorship",
+    "first_month",
+    "months",
+    "amount",
+    "channel",
+    "status",
+    "verified_at",
+    "paypal_amount",
+    "paypal_currency",
+    "paypal_transaction_id",
+    "rupiah_received",
+    "bpjs_paid_on",
+]
+
+
+class PaymentImportResource(SettlesSponsorships, BaseResource):
+    """Payments already made. An empty amount is priced from the rate table; a verified
+    payment counts for the coverage, as if its evidence had been verified in the admin (its
+    verification time is the import's unless the file gives it)."""
+
+    sponsorship = Field(
+        attribute="sponsorship", column_name="sponsorship", widget=SponsorshipWidget()
+    )
+    first_month = Field(attribute="first_month", column_name="first_month", widget=MonthWidget())
+    amount = Field(attribute="amount", column_name="amount", widget=RupiahWidget())
+    rupiah_received = Field(
+        attribute="rupiah_received", column_name="rupiah_received", widget=RupiahWidget()
+    )
+
+    # Once verified, a payment is part of the coverage: as in the admin, it stays as it was.
+    LOCKED_WHEN_VERIFIED = [
+        "sponsorship_id",
+        "first_month",
+        "months",
+        "amount",
+        "channel",
+        "status",
+    ]
+
+    class Meta:
+        model = PremiumPayment
+        name = _("Payments")
+        fields = PAYMENT_IMPORT_COLUMNS
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        # A file may name the sponsorship by its donor and recipient only.
+        if dataset.headers and "sponsorship" not in dataset.headers:
+            dataset.append_col([""] * dataset.height, header="sponsorship")
+
+    def clean_instance(self, payment):
+        sponsorship = payment.sponsorship if payment.sponsorship_id else None
+        if sponsorship is not None:
+            payment.channel = payment.channel or sponsorship.route
+        errors = self._paypal_errors(payment)
+        period = None
+        if payment.months is not None and payment.months < 1:
+            errors["months"] = gettext("A payment covers at least one month.")
+        elif payment.first_month and payment.months:
+            period = rules.Period(payment.first_month, payment.months)
+            # Derived on save; the model's checks, run before, compare it with the first month.
+            payment.last_month = period.last_month
+        if sponsorship is not None and period is not None:
+            errors.update(self._price(payment, sponsorship, period))
+        if payment.amount == 0:
+            errors["amount"] = gettext("The amount must be more than Rp 0.")
+        if payment.status == PremiumPayment.Status.VERIFIED and payment.verified_at is None:
+            payment.verified_at = timezone.now()
+        stored = PremiumPayment.objects.filter(pk=payment.pk).first() if payment.pk else None
+        if stored is not None and stored.status == PremiumPayment.Status.VERIFIED:
+            if any(getattr(stored, f) != getattr(payment, f) for f in self.LOCKED_WHEN_VERIFIED):
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    gettext(
+                        "This payment is verified: its sponsorship, months, amount, channel and "
+                        "status stay as they are."
+                    )
+                )
+        elif sponsorship is not None and period is not None and "first_month" not in errors:
+            problem = self._period_problem(payment, sponsorship, period, new=stored is None)
+            if problem:
+                errors["first_month"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    def _price(self, payment, sponsorship, period) -> dict:
+        """An empty amount is the rate table's price. As in the admin, the price of each month
+        is kept when the amount is the table's, so that a refund returns what was paid."""
+        try:
+            prices = services.monthly_prices(sponsorship, period.first_month, period.months)
+        except rules.NoRateError as e:
+            return {} if payment.amount is not None else {"amount": str(e)}
+        if payment.amount is None:
+            payment.amount = sum(prices)
+        payment.monthly_amounts = prices if sum(prices) == payment.amount else []
+        return {}
+
+    def _paypal_errors(self, payment) -> dict:
+        """As the payment form: a PayPal receipt belongs to a PayPal payment, with a currency."""
+        errors = {}
+        payment.paypal_currency = cell_text(payment.paypal_currency).upper()
+        payment.paypal_transaction_id = cell_text(payment.paypal_transaction_id) or None
+        currency = payment.paypal_currency
+        paypal = [payment.paypal_amount, payment.paypal_transaction_id, payment.rupiah_received]
+        if payment.channel != Sponsorship.Route.PAYPAL and any(v is not None for v in paypal):
+            errors[NON_FIELD_ERRORS] = [
+                gettext(
+                    "PayPal details belong to a payment made through PayPal (“paid to BPJS by”)."
+                )
+            ]
+        if payment.paypal_amount is not None and not currency:
+            errors["paypal_currency"] = gettext("Give the currency of the PayPal amount.")
+        elif currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+            errors["paypal_currency"] = gettext("Give the three-letter currency code, such as EUR.")
+        return errors
+
+    def _period_problem(self, payment, sponsorship, period, *, new) -> str:
+        """Why these months cannot be this payment's, or an empty string."""
+        if payment.status == PremiumPayment.Status.CANCELLED:
+            return ""
+        others = list(
+            sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED).exclude(
+                pk=payment.pk
+            )
+        )
+        for other in others:
+            if other.first_month <= period.last_month and period.first_month <= other.last_month:
+                return gettext(
+                    "These months overlap another payment of this sponsorship (%(period)s)."
+                ) % {"period": f"{other.first_month:%Y-%m} – {other.last_month:%Y-%m}"}
+        try:
+            if new:
+                rules.check_next_period(sponsorship.first_month, [o.period for o in others], period)
+            if payment.status == PremiumPayment.Status.VERIFIED:
+                verified = [o.period for o in others if o.status == PremiumPayment.Status.VERIFIED]
+                rules.check_next_period(sponsorship.first_month, verified, period)
+        except RuleError as e:
+            return str(e)
+        return ""
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.status == PremiumPayment.Status.VERIFIED:
+            user = kwargs.get("user")
+            if instance.verified_by_id is None and user is not None and user.is_authenticated:
+                instance.verified_by = user
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self.touched.add(instance.sponsorship_id)
+
+
+class PaymentExportResource(BaseResource):
+    """Every payment of the list as filtered, for the accounts: amounts in whole Rupiah."""
+
+    sponsorship = Field(
+        attribute="sponsorship_id", column_name="sponsorship", widget=WholeNumberWidget()
+    )
+    donor = Field(
+        attribute="sponsorship__donor__full_name", column_name="donor", widget=TextWidget()
+    )
+    recipient = Field(
+        attribute="sponsorship__recipient__nickname", column_name="recipient", widget=TextWidget()
+    )
+    first_month = Field(attribute="first_month", column_name="first_month", widget=MonthWidget())
+    last_month = Field(attribute="last_month", column_name="last_month", widget=MonthWidget())
+    amount = Field(attribute="amount", column_name="amount", widget=RupiahWidget())
+    rupiah_received = Field(
+        attribute="rupiah_received", column_name="rupiah_received", widget=RupiahWidget()
+    )
+
+    class Meta:
+        model = PremiumPayment
+        name = _("Payments, for the accounts")
+        fields = [
+            "id",
+            "sponsorship",
+            "donor",
+            "recipient",
+            "first_month",
+            "last_month",
+            "months",
+            "amount",
+            "channel",
+            "status",
+            "verified_at",
+            "paypal_amount",
+            "paypal_currency",
+            "paypal_transaction_id",
+            "rupiah_received",
+            "bpjs_paid_on",
+        ]
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("sponsorship__donor", "sponsorship__recipient")

@@ -1,0 +1,63 @@
+"""Recipients as CSV (admin import and export).
+
+Staff who may see private data (recipients.view_private_data, coordinators) export and import
+every column; others export the file without NIK, KK, date of birth, village, address and phone.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
+
+from bcc_sponsor.importexport import BaseResource, DigitsWidget
+from recipients.models import Recipient
+
+COLUMNS = [
+    "id",
+    "nickname",
+    "full_name",
+    "sex",
+    "occupation",
+    "occupation_detail",
+    "regency",
+    "status",
+    "deceased_on",
+    "waiting_since",
+    "photo_consent",
+    "story",
+    "story_id",
+    "household_notes",
+]
+
+
+class RecipientWithoutPrivateDataResource(BaseResource):
+    class Meta:
+        model = Recipient
+        name = _("Recipients, without private data")
+        fields = COLUMNS
+        export_order = COLUMNS
+
+    def clean_instance(self, recipient):
+        errors = {}
+        if recipient.status == Recipient.Status.DECEASED and not recipient.deceased_on:
+            errors["deceased_on"] = gettext("Give the date of death of a deceased recipient.")
+        if recipient.nik:
+            # A file imported twice must not list the same person twice.
+            other = Recipient.objects.filter(nik=recipient.nik).exclude(pk=recipient.pk).first()
+            if other is not None:
+                errors["nik"] = gettext("Recipient %(id)s already has this NIK.") % {"id": other.pk}
+        if errors:
+            raise ValidationError(errors)
+
+
+class RecipientResource(RecipientWithoutPrivateDataResource):
+    """Every column: for coordinators, and for imports."""
+
+    nik = Field(attribute="nik", column_name="nik", widget=DigitsWidget())
+    kk = Field(attribute="kk", column_name="kk", widget=DigitsWidget())
+
+    class Meta:
+        model = Recipient
+        name = _("Recipients, with private data")
+        fields = [*COLUMNS, *Recipient.PRIVATE_FIELDS]
+        export_order = fields

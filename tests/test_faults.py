@@ -1,0 +1,338 @@
+"""Faults: a mail server that is down, a database error half-way, a disk that refuses a write.
+
+Nothing may be lost and nothing may be half-written. The database tests run with real
+transactions (`transaction=True`): inside the test case's own transaction a rollback to a
+savepoint would look the same whether or not the code under test opened a transaction at all.
+"""
+
+import datetime as dt
+import errno
+import io
+import socket
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError
+
+from bcc_sponsor.uploads import clean_evidence
+from donations.models import Donor, DonorAccessToken, Message, Sponsorship
+from premiums import services
+from premiums.models import PaymentEvidence, PremiumPayment
+from recipients.models import Recipient
+from tests.factories import (
+    DonorFactory,
+    PaymentEvidenceFactory,
+    PremiumPaymentFactory,
+    PremiumRateFactory,
+    RecipientFactory,
+    SponsorshipFactory,
+    StaffFactory,
+)
+from tests.files import isolate_storages, private_storage, stored_files
+from tests.images import png_bytes
+
+WITA = ZoneInfo("Asia/Makassar")
+NOW = dt.datetime(2026, 6, 10, 9, 0, tzinfo=WITA)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def rate():
+    return PremiumRateFactory()
+
+
+@pytest.fixture
+def folders(monkeypatch, tmp_path):
+    return isolate_storages(monkeypatch, tmp_path)
+
+
+def fail_with(exc):
+    def fail(*args, **kwargs):
+        raise exc
+
+    return fail
+
+
+INJECTED = "server closed the connection unexpectedly"
+
+
+def database_error():
+    return fail_with(DatabaseError(INJECTED))
+
+
+#: Every table a pledge, an upload or a verification writes to, history tables included.
+TABLES = [
+    Donor,
+    Donor.history.model,
+    DonorAccessToken,
+    Sponsorship,
+    Sponsorship.history.model,
+    PremiumPayment,
+    PremiumPayment.history.model,
+    PaymentEvidence,
+    PaymentEvidence.history.model,
+    Message,
+    Recipient.history.model,
+]
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in TABLES}
+
+
+def receipt():
+    upload = SimpleUploadedFile("receipt.png", png_bytes(), content_type="image/png")
+    return clean_evidence(upload)
+
+
+# --- the mail server is down ------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    """A local port nobody listens on: connecting to it is refused, as to a stopped server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def send_messages() -> str:
+    out = io.StringIO()
+    call_command("send_messages", stdout=out)
+    return out.getvalue().strip()
+
+
+def test_messages_wait_while_the_smtp_server_is_down(settings, frozen, mailoutbox):
+    # tests/donations/test_send_messages.py covers the back-off with a backend that raises;
+    # here the real SMTP backend meets a refused connection, through the scheduled command.
+    message = Message.queue(DonorFactory(), Message.Kind.LINK)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_TIMEOUT = 5
+
+    assert send_messages() == "sent 0, retry later 1, failed 0"
+    frozen.shift(dt.timedelta(minutes=2))
+    assert send_messages() == "sent 0, retry later 1, failed 0"
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.QUEUED
+    assert message.attempts == 2
+    assert "Connection refused" in message.last_error or "ConnectionRefused" in message.last_error
+    assert not DonorAccessToken.objects.exists()  # the links of the failed emails rolled back
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    frozen.shift(dt.timedelta(minutes=4))
+    assert send_messages() == "sent 1, retry later 0, failed 0"
+    assert len(mailoutbox) == 1
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+
+
+# --- a database error in the middle of a pledge -----------------------------------------------
+
+
+def new_donor():
+    return Donor(full_name="Ayu Lestari", email="ayu@example.org", display_name="A.L.")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "payment",  # after the donor and the sponsorship were written
+        "message",  # after everything else, the private link included, was written
+    ],
+)
+def test_a_pledge_that_fails_half_way_leaves_nothing(rate, monkeypatch, where):
+    recipient = RecipientFactory()
+    before = row_counts()
+    if where == "payment":
+        monkeypatch.setattr(PremiumPayment.objects, "create", database_error())
+    else:
+        monkeypatch.setattr(Message, "queue", database_error())
+
+    with pytest.raises(DatabaseError, match=INJECTED):
+        services.create_pledge(
+            recipient_id=recipient.pk,
+            donor=new_donor(),
+            first_month=dt.date(2026, 7, 1),
+            months=12,
+            route="direct",
+        )
+
+    assert row_counts() == before
+    monkeypatch.undo()
+    # The person is still free: the next pledge goes through.
+    sponsorship, payment, token = services.create_pledge(
+        recipient_id=recipient.pk,
+        donor=new_donor(),
+        first_month=dt.date(2026, 7, 1),
+        months=12,
+        route="direct",
+    )
+    assert sponsorship.recipient == recipient
+    assert Donor.objects.by_token(token) == sponsorship.donor
+
+
+def test_a_pledge_form_that_fails_half_way_leaves_nothing(client, rate, monkeypatch, settings):
+    settings.RATELIMIT_ENABLED = False
+    recipient = RecipientFactory()
+    before = row_counts()
+    monkeypatch.setattr(Message, "queue", database_error())
+    client.raise_request_exception = False
+
+    response = client.post(
+        f"/en/recipients/{recipient.pk}/sponsor/",
+        {
+            "full_name": "Ayu Lestari",
+            "display_name": "A.L.",
+            "listed_publicly": "on",
+            "email": "ayu@example.org",
+            "phone": "0813 3800 1234",
+            "country": "ID",
+            "language": "en",
+            "first_month": "2026-07-01",
+            "years": "1",
+            "route": "direct",
+        },
+    )
+
+    assert response.status_code == 500
+    assert row_counts() == before
+
+
+# --- a database error in the middle of a verification -----------------------------------------
+
+
+@pytest.fixture
+def awaiting_review(rate):
+    """A pledge for July 2026 whose first payment's evidence awaits staff."""
+    sponsorship = SponsorshipFactory(first_month=dt.date(2026, 7, 1))
+    payment = PremiumPaymentFactory(sponsorship=sponsorship)
+    evidence = PaymentEvidenceFactory(payment=payment)
+    services.refresh_coverage(sponsorship)
+    sponsorship.refresh_from_db()
+    return evidence
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "refresh_coverage",  # after the evidence, the payment and the sponsorship were saved
+        "message",  # after the coverage was extended
+    ],
+)
+def test_a_verification_that_fails_half_way_changes_nothing(awaiting_review, monkeypatch, where):
+    evidence = awaiting_review
+    sponsorship = evidence.payment.sponsorship
+    coverage = (sponsorship.state, sponsorship.covered_through, sponsorship.lapses_on)
+    staff = StaffFactory()
+    before = row_counts()
+    if where == "refresh_coverage":
+        monkeypatch.setattr(services, "refresh_coverage", database_error())
+    else:
+        monkeypatch.setattr(Message, "queue", database_error())
+
+    with pytest.raises(DatabaseError, match=INJECTED):
+        services.verify_evidence(evidence, by=staff)
+
+    assert row_counts() == before
+    evidence.refresh_from_db()
+    assert evidence.status == PaymentEvidence.Status.PENDING
+    assert evidence.reviewed_at is None
+    payment = PremiumPayment.objects.get(pk=evidence.payment_id)
+    assert payment.status == PremiumPayment.Status.PENDING
+    assert payment.verified_at is None
+    sponsorship.refresh_from_db()
+    assert (sponsorship.state, sponsorship.covered_through, sponsorship.lapses_on) == coverage
+    assert sponsorship.covered_through is None
+
+    monkeypatch.undo()
+    assert services.verify_evidence(evidence, by=staff) is True  # nothing stuck half-done
+    sponsorship.refresh_from_db()
+    assert sponsorship.covered_through == dt.date(2027, 6, 1)
+
+
+# --- a database error in the middle of an evidence upload -------------------------------------
+
+
+@pytest.fixture
+def pledged(rate):
+    sponsorship = SponsorshipFactory(first_month=dt.date(2026, 7, 1))
+    payment = PremiumPaymentFactory(sponsorship=sponsorship)
+    services.refresh_coverage(sponsorship)
+    return payment
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "refresh_coverage",  # after the evidence row was written
+        "message",  # after the lapse day was recomputed
+    ],
+)
+def test_an_upload_that_fails_half_way_leaves_no_row_and_no_file(
+    pledged, folders, monkeypatch, where
+):
+    lapses_on = Sponsorship.objects.get().lapses_on
+    before = row_counts()
+    if where == "refresh_coverage":
+        monkeypatch.setattr(services, "refresh_coverage", database_error())
+    else:
+        monkeypatch.setattr(Message, "queue", database_error())
+
+    with pytest.raises(DatabaseError, match=INJECTED):
+        services.submit_evidence(pledged, receipt())
+
+    assert row_counts() == before
+    assert stored_files(folders["private"]) == []
+    assert Sponsorship.objects.get().lapses_on == lapses_on
+
+
+def test_a_refused_file_write_leaves_no_row(pledged, folders, monkeypatch):
+    before = row_counts()
+    monkeypatch.setattr(
+        private_storage(), "_save", fail_with(OSError(errno.ENOSPC, "No space left on device"))
+    )
+
+    with pytest.raises(OSError, match="No space left"):
+        services.submit_evidence(pledged, receipt())
+
+    assert row_counts() == before
+    assert stored_files(folders["private"]) == []
+
+
+class HalfWrittenFile(ContentFile):
+    """A file whose writing stops half-way: the disk fills up after the first chunk."""
+
+    def chunks(self, chunk_size=None):
+        yield self.read(100)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_file_write_that_stops_half_way_leaves_no_row_and_check_files_sees_it(
+    pledged, folders, monkeypatch
+):
+    before = row_counts()
+    monkeypatch.setattr(services, "ContentFile", HalfWrittenFile)
+
+    with pytest.raises(OSError, match="No space left"):
+        services.submit_evidence(pledged, receipt())
+
+    assert row_counts() == before
+    # The storage leaves the first bytes behind; no row names them, and the check says so.
+    [partial] = stored_files(folders["private"])
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("check_files", stdout=out)
+    assert f"orphan: private storage: {partial}" in out.getvalue()

@@ -1,0 +1,335 @@
+"""The two kinds of staff: coordinators do everything; volunteers record cards, handovers and
+situation updates, see no recipient's private data, never export, import or delete."""
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from donations.models import Donor, Sponsorship
+from premiums.models import PremiumPayment
+from recipients.models import BpjsCard, CardHandover, Recipient, SituationUpdate
+from tests.factories import (
+    BpjsCardFactory,
+    DonorFactory,
+    RecipientFactory,
+    SponsorshipFactory,
+    UserFactory,
+)
+
+NIK = "5107015505800001"
+KK = "5107010101009999"
+PRIVATE = {
+    "NIK": NIK,
+    "masked NIK": "0001",
+    "KK": KK,
+    "phone": "81338000777",
+    "address": "Jalan Rahasia 7",
+    "village": "Desa Tersembunyi",
+    "year of birth": "1980",
+}
+
+staff_groups_migration = importlib.import_module("premiums.migrations.0006_staff_groups")
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def groups(db):
+    """The groups made by the data migration. A test that empties the database (the browser
+    tests do) takes them away with everything else: they are made again the same way."""
+    if Group.objects.filter(name__in=["Coordinator", "Volunteer"]).count() < 2:
+        staff_groups_migration.create_staff_groups(django_apps, None)
+
+
+def member_of(group_name, username):
+    user = UserFactory(username=username, is_staff=True, is_superuser=False)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def volunteer(groups):
+    return member_of("Volunteer", "volunteer")
+
+
+@pytest.fixture
+def coordinator(groups):
+    return member_of("Coordinator", "coordinator")
+
+
+@pytest.fixture
+def volunteer_client(client, volunteer):
+    client.force_login(volunteer)
+    return client
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def recipient(db):
+    return RecipientFactory(
+        nickname="Ketut",
+        full_name="I Ketut Darma",
+        nik=NIK,
+        kk=KK,
+        date_of_birth=dt.date(1980, 5, 15),
+        sex="F",
+        village=PRIVATE["village"],
+        address=PRIVATE["address"],
+        phone="+62" + PRIVATE["phone"],
+    )
+
+
+def assert_no_private_data(content: str):
+    shown = [name for name, value in PRIVATE.items() if value in content]
+    assert not shown, f"shown to a volunteer: {shown}"
+
+
+# --- the groups ------------------------------------------------------------------------------
+
+
+def test_it_creates_the_groups_in_a_migration(db):
+    Group.objects.filter(name__in=["Coordinator", "Volunteer"]).delete()
+    staff_groups_migration.create_staff_groups(django_apps, None)
+
+    volunteer = Group.objects.get(name="Volunteer").permissions
+    assert set(volunteer.values_list("content_type__app_label", "codename")) == {
+        (app_label, codename)
+        for app_label, codenames in staff_groups_migration.VOLUNTEER_PERMISSIONS.items()
+        for codename in codenames
+    }
+    assert not volunteer.filter(codename__startswith="delete_").exists()
+    assert not volunteer.filter(codename__regex=r"^(import|export)_").exists()
+    coordinator = Group.objects.get(name="Coordinator").permissions
+    for codename in [
+        "view_private_data",
+        "export_recipient",
+        "export_donor",
+        "export_premiumpayment",
+        "import_sponsorship",
+        "delete_donor",
+        "change_paymentevidence",
+        "add_user",
+    ]:
+        assert coordinator.filter(codename=codename).exists(), codename
+
+
+def test_it_runs_the_migration_twice_without_harm(groups):
+    before = Permission.objects.filter(group__name="Volunteer").count()
+    staff_groups_migration.create_staff_groups(django_apps, None)
+    assert Permission.objects.filter(group__name="Volunteer").count() == before
+    assert Group.objects.filter(name="Volunteer").count() == 1
+
+
+# --- what a volunteer sees --------------------------------------------------------------------
+
+
+def test_it_hides_private_data_from_the_recipient_list(volunteer_client, recipient):
+    response = volunteer_client.get(url(Recipient, "changelist"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Ketut" in content
+    assert_no_private_data(content)
+    assert "masked_nik" not in response.context["cl"].list_display
+
+
+def test_it_hides_private_data_from_the_recipient_page(volunteer_client, recipient):
+    response = volunteer_client.get(url(Recipient, "change", recipient.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "I Ketut Darma" in content
+    assert "wa.me" not in content
+    assert "shown to coordinators" in content
+    assert_no_private_data(content)
+
+
+def test_it_finds_nobody_by_nik_for_a_volunteer(volunteer_client, recipient):
+    response = volunteer_client.get(url(Recipient, "changelist"), {"q": NIK})
+    assert response.context["cl"].result_count == 0
+    response = volunteer_client.get(url(Recipient, "changelist"), {"q": "Ketut"})
+    assert response.context["cl"].result_count == 1
+
+
+def test_it_refuses_filtering_by_private_fields(volunteer_client, recipient):
+    for lookup in ["nik__startswith", "kk", "phone__contains", "date_of_birth__year"]:
+        response = volunteer_client.get(url(Recipient, "changelist"), {lookup: "5"})
+        assert response.status_code == 400, lookup
+
+
+def test_it_finds_nobody_by_nik_in_the_recipient_search_of_other_forms(volunteer_client, recipient):
+    query = {
+        "app_label": "recipients",
+        "model_name": "situationupdate",
+        "field_name": "recipient",
+    }
+    autocomplete = reverse("admin:autocomplete")
+    response = volunteer_client.get(autocomplete, {**query, "term": NIK})
+    assert response.json()["results"] == []
+    response = volunteer_client.get(autocomplete, {**query, "term": "Ketut"})
+    assert [r["text"] for r in response.json()["results"]] == [str(recipient)]
+
+
+def test_it_hides_private_changes_in_the_history(volunteer_client, recipient):
+    recipient.nik = "5107015505800002"
+    recipient.story = "Now also fishes."
+    recipient.save()
+
+    response = volunteer_client.get(url(Recipient, "history", recipient.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Now also fishes." in content
+    assert NIK not in content and "5107015505800002" not in content
+
+    version = recipient.history.earliest()
+    response = volunteer_client.get(
+        reverse("admin:recipients_recipient_simple_history", args=[recipient.pk, version.pk])
+    )
+    assert response.status_code == 200
+    assert_no_private_data(response.content.decode())
+
+
+def test_it_shows_a_volunteer_donors_sponsorships_and_payments(volunteer_client):
+    payment = PremiumPayment.objects.create(
+        sponsorship=SponsorshipFactory(),
+        first_month=dt.date(2026, 1, 1),
+        months=12,
+        amount=201_600,
+        channel="direct",
+    )
+    for model, obj in [
+        (Donor, payment.sponsorship.donor),
+        (Sponsorship, payment.sponsorship),
+        (PremiumPayment, payment),
+    ]:
+        assert volunteer_client.get(url(model, "changelist")).status_code == 200
+        response = volunteer_client.get(url(model, "change", obj.pk))
+        assert response.status_code == 200
+        assert b'name="_save"' not in response.content  # seen, not changed
+
+
+# --- what a volunteer records -----------------------------------------------------------------
+
+
+def test_it_lets_a_volunteer_record_a_handover(volunteer_client, volunteer):
+    card = BpjsCardFactory()
+    assert volunteer_client.get(url(CardHandover, "add")).status_code == 200
+
+    response = volunteer_client.post(
+        url(CardHandover, "add"),
+        {
+            "card": card.pk,
+            "handed_over_on": "2026-03-10",
+            "place": "Banjar Tabola",
+            "handed_over_by": volunteer.pk,
+            "notes": "",
+            "photos-TOTAL_FORMS": "0",
+            "photos-INITIAL_FORMS": "0",
+            "photos-MIN_NUM_FORMS": "0",
+            "photos-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302
+    handover = CardHandover.objects.get()
+    assert (handover.card, handover.handed_over_by) == (card, volunteer)
+
+
+def test_it_lets_a_volunteer_record_a_card(volunteer_client, volunteer, recipient):
+    response = volunteer_client.post(
+        url(BpjsCard, "add"),
+        {
+            "recipient": recipient.pk,
+            "participant_number": "2407 1403 791",
+            "issued_on": "2026-03-01",
+        },
+    )
+    assert response.status_code == 302
+    assert BpjsCard.objects.get().recorded_by == volunteer
+
+
+def test_it_lets_a_volunteer_record_a_situation_update(volunteer_client, volunteer, recipient):
+    response = volunteer_client.post(
+        url(SituationUpdate, "add"),
+        {
+            "recipient": recipient.pk,
+            "kind": SituationUpdate.Kind.MOVED,
+            "happened_on": "2026-06-01",
+            "message": "Ketut moved to Java.",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    assert SituationUpdate.objects.get().recorded_by == volunteer
+
+
+# --- what a volunteer may not do --------------------------------------------------------------
+
+
+def test_it_refuses_a_volunteer_deleting(volunteer_client, recipient):
+    donor = DonorFactory()
+    for model, obj in [(Donor, donor), (Recipient, recipient)]:
+        assert volunteer_client.get(url(model, "delete", obj.pk)).status_code == 403
+        assert (
+            volunteer_client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+        )
+    assert Donor.objects.filter(pk=donor.pk).exists()
+
+
+@pytest.mark.parametrize("model", [PremiumPayment, Donor, Recipient])
+def test_it_refuses_a_volunteer_exports(volunteer_client, model):
+    assert volunteer_client.get(url(model, "export")).status_code == 403
+    assert volunteer_client.post(url(model, "export"), {"format": "0"}).status_code == 403
+    response = volunteer_client.get(url(model, "changelist"))
+    assert url(model, "export") not in response.content.decode()
+
+
+@pytest.mark.parametrize("model", [PremiumPayment, Donor, Recipient, Sponsorship])
+def test_it_refuses_a_volunteer_imports(volunteer_client, model):
+    assert volunteer_client.get(url(model, "import")).status_code == 403
+    assert volunteer_client.post(url(model, "process_import")).status_code == 403
+
+
+def test_it_refuses_a_volunteer_changing_a_recipient(volunteer_client, recipient):
+    response = volunteer_client.post(
+        url(Recipient, "change", recipient.pk), {"nickname": "Changed", "nik": "1" * 16}
+    )
+    assert response.status_code == 403
+    recipient.refresh_from_db()
+    assert (recipient.nickname, recipient.nik) == ("Ketut", NIK)
+
+
+# --- a coordinator ----------------------------------------------------------------------------
+
+
+def test_it_shows_a_coordinator_the_nik(coordinator_client, recipient):
+    response = coordinator_client.get(url(Recipient, "changelist"), {"q": NIK})
+    assert response.context["cl"].result_count == 1
+    assert "5107••••••••0001" in response.content.decode()
+
+    content = coordinator_client.get(url(Recipient, "change", recipient.pk)).content.decode()
+    for value in [NIK, KK, PRIVATE["address"], PRIVATE["village"], "wa.me/62" + PRIVATE["phone"]]:
+        assert value in content
+
+
+def test_it_shows_a_coordinator_private_changes_in_the_history(coordinator_client, recipient):
+    recipient.nik = "5107015505800002"
+    recipient.save()
+    content = coordinator_client.get(url(Recipient, "history", recipient.pk)).content.decode()
+    assert NIK in content and "5107015505800002" in content
+
+
+def test_it_lets_a_coordinator_delete_a_donor(coordinator_client):
+    donor = DonorFactory()
+    response = coordinator_client.post(url(Donor, "delete", donor.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Donor.objects.filter(pk=donor.pk).exists()
