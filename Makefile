@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 APT_INSTALL = apt-get install -y --no-install-recommends
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-dev messages translations system-gettext system-chromium clean
+.PHONY: run test lint format install install-dev messages translations system-gettext system-chromium system-wrk bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,17 @@ lint: install-dev
 format: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+system-wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) wrk; }
+
+# Pages under load against the framework's floor, on a scratch PostgreSQL database that it EMPTIES
+# (bench/web.py; needs Redis on 127.0.0.1:6379). Not part of `make test`. SCALE=0.1: a quick run.
+SCALE ?= 1
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bcc_bench
+bench: install messages system-wrk
+	@test -x $(VENV)/bin/gunicorn || $(PY) -m pip install --quiet gunicorn
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.web --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

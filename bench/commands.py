@@ -66,8 +66,20 @@ def ensure_database(url: str) -> str:
     return name
 
 
-def load(n: int, day: dt.date, rng: random.Random) -> dict:
-    """Bulk-insert `n` sponsorships around `day`; returns how many of each kind."""
+def load(
+    n: int,
+    day: dt.date,
+    rng: random.Random,
+    recipients: int | None = None,
+    donors: int | None = None,
+) -> dict:
+    """Bulk-insert `n` sponsorships around `day`; returns how many of each kind.
+
+    By default each sponsorship has a recipient of its own and there are 4 donors for every 5
+    sponsorships. With fewer `recipients` than sponsorships, each person holds at most one live
+    sponsorship (the database refuses a second), 30 % of them none (people still waiting), and
+    the other sponsorships are earlier ones that ended (stopped or lapsed).
+    """
     from donations import rules
     from donations.models import Donor, Message, Sponsorship
     from recipients.models import Occupation, Recipient, Regency
@@ -88,10 +100,11 @@ def load(n: int, day: dt.date, rng: random.Random) -> dict:
                 kk=f"5107{i:012d}"[:16],
                 sex=rng.choice("MF"),
             )
-            for i in range(n)
+            for i in range(recipients or n)
         ],
         batch_size=BATCH,
     )
+    donor_count = donors or max(1, n * 4 // 5)
     donors = Donor.objects.bulk_create(
         [
             Donor(
@@ -102,7 +115,7 @@ def load(n: int, day: dt.date, rng: random.Random) -> dict:
                 country="ID" if rng.random() < 0.7 else rng.choice(["AU", "DE", "NL", "US"]),
                 language=rng.choice(["en", "id"]),
             )
-            for i in range(max(1, n * 4 // 5))
+            for i in range(donor_count)
         ],
         batch_size=BATCH,
     )
@@ -118,10 +131,22 @@ def load(n: int, day: dt.date, rng: random.Random) -> dict:
         ("lapsed", 10),
     ]
     kinds = rng.choices([k for k, _ in mix], weights=[w for _, w in mix], k=n)
+    if len(recipients) == n:
+        holders = recipients
+    else:
+        holders, free = [], rng.sample(recipients, int(len(recipients) * 0.7))
+        for i, kind in enumerate(kinds):
+            if kind in ("stopped", "lapsed"):
+                holders.append(rng.choice(recipients))
+            elif free:
+                holders.append(free.pop())
+            else:  # everyone who may hold one already does: an earlier, ended sponsorship
+                kinds[i] = rng.choice(["stopped", "lapsed"])
+                holders.append(rng.choice(recipients))
     now = dt.datetime.combine(day, dt.time(1), dt.UTC)
     counts: dict[str, int] = {}
     sponsorships = []
-    for recipient, kind in zip(recipients, kinds, strict=True):
+    for recipient, kind in zip(holders, kinds, strict=True):
         counts[kind] = counts.get(kind, 0) + 1
         s = Sponsorship(
             donor=rng.choice(donors),
