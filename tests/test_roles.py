@@ -312,9 +312,11 @@ def test_it_refuses_a_volunteer_changing_a_recipient(volunteer_client, recipient
 
 
 def test_it_shows_a_coordinator_the_nik(coordinator_client, recipient):
-    response = coordinator_client.get(url(Recipient, "changelist"), {"q": NIK})
+    response = coordinator_client.get(url(Recipient, "changelist"))
     assert response.context["cl"].result_count == 1
     assert "5107••••••••0001" in response.content.decode()
+    found = coordinator_client.post("/admin/recipients/recipient/find/", {"number": NIK})
+    assert found["Location"] == url(Recipient, "change", recipient.pk)
 
     content = coordinator_client.get(url(Recipient, "change", recipient.pk)).content.decode()
     for value in [NIK, KK, PRIVATE["address"], PRIVATE["village"], "wa.me/62" + PRIVATE["phone"]]:
@@ -333,3 +335,35 @@ def test_it_lets_a_coordinator_delete_a_donor(coordinator_client):
     response = coordinator_client.post(url(Donor, "delete", donor.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Donor.objects.filter(pk=donor.pk).exists()
+
+
+def test_staff_find_a_recipient_by_nik_without_it_entering_an_address(admin_client):
+    from tests.factories import RecipientFactory
+
+    recipient = RecipientFactory(nik="5107011505800777", kk="5107010101999888")
+    changelist = admin_client.get("/admin/recipients/recipient/").content.decode()
+    assert "/admin/recipients/recipient/find/" in changelist
+    # The search box (GET) no longer looks at NIK or KK.
+    searched = admin_client.get("/admin/recipients/recipient/", {"q": "5107011505800777"})
+    assert searched.context["cl"].result_count == 0
+    for number in ("5107011505800777", "5107010101999888"):
+        response = admin_client.post("/admin/recipients/recipient/find/", {"number": number})
+        assert response.status_code == 302
+        assert response["Location"] == f"/admin/recipients/recipient/{recipient.pk}/change/"
+        assert number not in response["Location"]
+    missing = admin_client.post("/admin/recipients/recipient/find/", {"number": "1" * 16})
+    assert "No recipient has this NIK or KK." in missing.content.decode()
+    bad = admin_client.post("/admin/recipients/recipient/find/", {"number": "12"})
+    assert "Enter exactly 16 digits." in bad.content.decode()
+
+
+def test_a_volunteer_cannot_find_by_nik(client, db):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    volunteer = UserFactory(is_staff=True)
+    volunteer.groups.add(Group.objects.get(name="Volunteer"))
+    client.force_login(volunteer)
+    assert client.post("/admin/recipients/recipient/find/", {"number": "1" * 16}).status_code == 403
+    assert "/find/" not in client.get("/admin/recipients/recipient/").content.decode()
