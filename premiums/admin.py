@@ -13,7 +13,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -613,8 +614,26 @@ class EvidenceOnPaymentInline(admin.TabularInline):
         return obj.duplicate_of_id is not None
 
 
+def evidence_count_subquery():
+    """How many evidence files a payment has, as a subquery the database runs per row shown
+    (a join + GROUP BY would aggregate the whole table before the page is cut)."""
+    return Coalesce(
+        Subquery(
+            PaymentEvidence.objects.filter(payment=OuterRef("pk"))
+            .order_by()
+            .values("payment")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 @admin.register(PremiumPayment)
 class PremiumPaymentAdmin(CsvImportExportMixin, HistoryAdmin):
+    # The exact total of a large payments table costs a full scan on every page; the admin
+    # shows "Show all" instead, and the evidence count is computed for the rows shown only.
+    show_full_result_count = False
     form = PremiumPaymentForm
     import_resource_classes = [PaymentImportResource]
     export_resource_classes = [PaymentExportResource]
@@ -692,7 +711,7 @@ class PremiumPaymentAdmin(CsvImportExportMixin, HistoryAdmin):
         return fixed
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+        return super().get_queryset(request).annotate(evidence_total=evidence_count_subquery())
 
     @admin.display(description=_("months covered"), ordering="first_month")
     def period(self, obj):
