@@ -23,10 +23,10 @@ from donations.models import (
     Donor,
     DonorRequest,
     Sponsorship,
+    lapsed_by_calendar_condition,
     live_condition,
     protecting_condition,
 )
-from donations.reminders import COVERAGE_ENDING_DAYS
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from recipients.models import BpjsCard, CardHandover, Recipient
 
@@ -38,15 +38,9 @@ CHART_MONTHS = 24
 
 
 def coverage_ending(day: dt.date) -> Q:
-    """Sponsorships in force whose last paid month ends within 30 days of `day`, not before.
-
-    Coverage ends with the last day of the last covered month; that day falls between `day`
-    and `day` + 30 days for the months from this one up to the month before the one that
-    holds `day` + 31 days. The same window as the donor's "coverage ending" reminder.
-    """
-    first = calendar.month_start(day)
-    after_window = day + dt.timedelta(days=COVERAGE_ENDING_DAYS + 1)
-    last = calendar.add_months(calendar.month_start(after_window), -1)
+    """Sponsorships in force whose last paid month ends within 30 days of `day`, not before:
+    the same window as the donor's "coverage ending" reminder."""
+    first, last = calendar.coverage_ending_months(day)
     return live_condition(day) & Q(covered_through__gte=first, covered_through__lte=last)
 
 
@@ -66,8 +60,8 @@ def lapsed(day: dt.date, prefix: str = "") -> Q:
 
     `prefix` reaches sponsorships through a relation ("payment__sponsorship__").
     """
-    return Q(**{f"{prefix}state": Sponsorship.State.LAPSED}) | Q(
-        **{f"{prefix}state__in": Sponsorship.LIVE_STATES, f"{prefix}lapses_on__lte": day}
+    return Q(**{f"{prefix}state": Sponsorship.State.LAPSED}) | lapsed_by_calendar_condition(
+        day, prefix
     )
 
 
@@ -204,7 +198,7 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
         Queue(
             "coverage_ending",
             coverage,
-            _("Coverage ending within %(days)d days") % {"days": COVERAGE_ENDING_DAYS},
+            _("Coverage ending within %(days)d days") % {"days": calendar.COVERAGE_ENDING_DAYS},
             n["coverage_ending"],
             changelist(Sponsorship, in_force="ending"),
         ),

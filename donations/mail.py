@@ -180,7 +180,7 @@ def _send_one(pk: int, now) -> str | None:
             donor = message.donor
             if donor.erased_at:
                 message.status = Message.Status.FAILED
-                message.last_error = "donor erased"
+                message.last_error = Message.ERASED_DONOR
                 message.save(update_fields=["status", "last_error"])
                 return "failed"
             # A fresh link in every email; if the sending fails, the rollback takes it back.

@@ -37,6 +37,12 @@ def live_condition(day, prefix=""):
     )
 
 
+def lapsed_by_calendar_condition(day, prefix=""):
+    """Live by their stored state, but past the lapse day: lapsed, not yet recorded."""
+    day = day or timezone.localdate()
+    return Q(**{f"{prefix}state__in": Sponsorship.LIVE_STATES, f"{prefix}lapses_on__lte": day})
+
+
 def protecting_condition(day, prefix=""):
     """A sponsorship protecting its recipient on `day`: in force, started, and paid for the
     current month."""
@@ -193,8 +199,7 @@ class SponsorshipQuerySet(models.QuerySet):
 
     def lapsed_unrecorded_on(self, day=None):
         """Live by their stored state, but lapsed by the calendar: the lapse command's work."""
-        day = day or timezone.localdate()
-        return self.filter(state__in=Sponsorship.LIVE_STATES, lapses_on__lte=day)
+        return self.filter(lapsed_by_calendar_condition(day))
 
     def holding_recipient_on(self, day=None):
         """Sponsorships that keep their recipient off the list of people waiting for a sponsor."""
@@ -438,6 +443,9 @@ class Message(models.Model):
         REFUND = "refund", _("Refund")
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")
+
+    #: Why a queued message of an erased donor is never sent.
+    ERASED_DONOR = "donor erased"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -27,7 +27,7 @@ from donations.models import Donor, DonorRequest, Message, Sponsorship
 logger = logging.getLogger(__name__)
 
 #: Why queued messages of an erased donor were not sent (the outbox uses the same words).
-ERASED_ERROR = "donor erased"
+ERASED_ERROR = Message.ERASED_DONOR
 
 DONOR_FIELDS = [
     "id",

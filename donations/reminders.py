@@ -23,8 +23,7 @@ from recipients.models import Recipient
 
 #: The same words as `Sponsorship.lapse` writes, so staff see one reason whichever recorded it.
 LAPSE_REASON = Sponsorship.LAPSE_REASON
-#: The donor is told when the paid months end within this many days.
-COVERAGE_ENDING_DAYS = 30
+COVERAGE_ENDING_DAYS = rules.COVERAGE_ENDING_DAYS
 #: Rows per INSERT: keeps each statement a reasonable size on a large run.
 BATCH_SIZE = 2000
 
@@ -162,11 +161,8 @@ def queue_reminders(day: dt.date | None = None) -> dict[str, int]:
     month = rules.month_start(day)
     live = Sponsorship.objects.live_on(day).filter(lapses_on__isnull=False)
 
-    # Coverage ends with the last day of the last covered month; that day falls between today
-    # and today + 30 days for the months from this one to `last`.
-    after_window = day + dt.timedelta(days=COVERAGE_ENDING_DAYS + 1)
-    last = rules.add_months(rules.month_start(after_window), -1)
-    ending = rules.month_range(month, rules.months_between(month, last) + 1)
+    first, last = rules.coverage_ending_months(day)
+    ending = rules.month_range(first, rules.months_between(first, last) + 1)
 
     def first_unpaid(lapses_on):
         # M+1, the month the mail names, is three months before the lapse day (M+4).

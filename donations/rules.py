@@ -68,6 +68,21 @@ def check_pledge_months(months: int) -> None:
         )
 
 
+#: The donor is told, and staff see, when the paid months end within this many days.
+COVERAGE_ENDING_DAYS = 30
+
+
+def coverage_ending_months(day: dt.date) -> tuple[dt.date, dt.date]:
+    """(first, last) last-covered months whose coverage ends within 30 days of `day`.
+
+    Coverage ends with the last day of the last covered month; that day falls between `day` and
+    `day` + 30 days for the months from this one up to the month before the one that holds
+    `day` + 31 days.
+    """
+    after_window = day + dt.timedelta(days=COVERAGE_ENDING_DAYS + 1)
+    return month_start(day), add_months(month_start(after_window), -1)
+
+
 # --- the three-month rule --------------------------------------------------------------------
 
 

@@ -29,7 +29,13 @@ from bcc_sponsor.importexport import CsvImportExportMixin, CsvImportMixin
 from bcc_sponsor.templatetags.rupiah import format_rupiah
 from donations.admin import DonorRequestAdmin, standing_label
 from donations.models import DonorRequest, Sponsorship
-from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months, month_start
+from donations.rules import (
+    COVERAGE_ENDING_DAYS,
+    MINIMUM_MONTHS,
+    RuleError,
+    check_pledge_months,
+    month_start,
+)
 from premiums import rules, services
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from premiums.resources import PaymentExportResource, PaymentImportResource, SponsorshipResource
@@ -138,8 +144,7 @@ class InForceFilter(admin.SimpleListFilter):
             ("yes", _("Yes (pledged or active, not lapsed)")),
             (
                 "ending",
-                gettext("Coverage ending within %(days)d days")
-                % {"days": dashboard.COVERAGE_ENDING_DAYS},
+                gettext("Coverage ending within %(days)d days") % {"days": COVERAGE_ENDING_DAYS},
             ),
             ("overdue", _("One or two months overdue (will lapse)")),
             ("lapsed", _("Lapsed by the calendar, not yet recorded")),
