@@ -140,6 +140,9 @@ class PremiumPayment(models.Model):
         indexes = [
             models.Index(fields=["status", "verified_at"]),
             models.Index(fields=["sponsorship", "status", "last_month"]),
+            # The default order: the admin list reads its page off this index, not a sort of
+            # the whole table.
+            models.Index(fields=["-first_month", "-id"], name="payment_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(months__gte=1), name="payment_months_positive"),

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -107,6 +108,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def has_change_history_permission(self, request, obj=None):
         return False
+
+    def action_checkbox(self, obj):
+        """Each row's checkbox for the actions, the markup Django's own gives, written out:
+        rendering a form widget through the template engine per row was a third of the time
+        of a long list."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), obj),
+        )
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":

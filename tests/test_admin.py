@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from bcc_sponsor import uploads
@@ -536,3 +537,65 @@ def test_a_sponsorship_added_by_staff_gets_its_lapse_day(admin_client, standard_
     )
     assert response.status_code == 302, response.context and response.context["errors"]
     assert Sponsorship.objects.get().lapses_on == dt.date(2027, 4, 1)
+
+
+# --- the payments list on a large table ------------------------------------------------------
+
+
+def test_it_filters_payments_by_the_year_of_their_first_month(admin_client):
+    old = PremiumPaymentFactory(sponsorship=SponsorshipFactory(first_month=dt.date(2024, 3, 1)))
+    new = PremiumPaymentFactory(sponsorship=SponsorshipFactory(first_month=dt.date(2026, 1, 1)))
+    response = admin_client.get(url(PremiumPayment, "changelist"))
+    years = [
+        choice["display"]
+        for choice in response.context["cl"].filter_specs[2].choices(response.context["cl"])
+    ]
+    assert years == ["All", "2026", "2025", "2024"]
+
+    response = admin_client.get(url(PremiumPayment, "changelist"), {"year": "2024"})
+    assert [p.pk for p in response.context["cl"].result_list] == [old.pk]
+    response = admin_client.get(url(PremiumPayment, "changelist"), {"year": "2026"})
+    assert [p.pk for p in response.context["cl"].result_list] == [new.pk]
+    # Nonsense is ignored, not a 500.
+    response = admin_client.get(url(PremiumPayment, "changelist"), {"year": "20x6"})
+    assert response.status_code in (200, 302)
+
+
+def test_it_gives_each_listed_payment_a_checkbox_for_the_actions(admin_client):
+    payments = PremiumPaymentFactory.create_batch(2)
+    html = admin_client.get(url(PremiumPayment, "changelist")).content.decode()
+    for payment in payments:
+        assert (
+            f'<input type="checkbox" name="_selected_action" value="{payment.pk}" '
+            f'class="action-select" aria-label="Select this object for an action - {payment}">'
+        ) in html.replace("&gt;", ">")
+    assert 'id="action-toggle"' in html  # "select all", from Django's own header
+
+
+def test_the_payments_list_is_counted_exactly_when_small_or_filtered(admin_client):
+    PremiumPaymentFactory.create_batch(3)
+    PremiumPaymentFactory(status=PremiumPayment.Status.VERIFIED)
+    assert admin_client.get(url(PremiumPayment, "changelist")).context["cl"].result_count == 4
+    response = admin_client.get(url(PremiumPayment, "changelist"), {"status__exact": "verified"})
+    assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own estimate")
+def test_a_large_unfiltered_payments_list_is_numbered_by_the_estimate(
+    admin_client, monkeypatch, django_assert_max_num_queries
+):
+    from bcc_sponsor import paginators
+
+    PremiumPaymentFactory.create_batch(5)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE premiums_premiumpayment")
+    monkeypatch.setattr(paginators, "EXACT_BELOW", 1)  # "large" from one row on
+    with django_assert_max_num_queries(7) as captured:
+        response = admin_client.get(url(PremiumPayment, "changelist"))
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert any("reltuples" in q for q in sql)
+    assert not any("COUNT(*)" in q and "premiums_premiumpayment" in q for q in sql)
+    assert response.context["cl"].result_count == 5  # ANALYZE saw every row
+    # A filter is counted exactly, estimate or not.
+    response = admin_client.get(url(PremiumPayment, "changelist"), {"status__exact": "verified"})
+    assert response.context["cl"].result_count == 0

@@ -238,9 +238,10 @@ def test_it_sends_hsts_and_the_policy_behind_the_proxy(client, https_redirect, s
 def test_it_shares_the_cache_through_redis_when_told():
     code = (
         "import django; django.setup(); from django.core.cache import caches; "
-        "cache = caches['default']; cache._cache; "  # builds the client: imports redis
-        "print(type(cache).__name__, cache._servers)"
+        "cache = caches['default']; cache.client; "  # builds the client: imports redis
+        "print(type(cache).__module__, cache._server)"
     )
     result = run(["-c", code], CACHE_URL="redis://127.0.0.1:6379/1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["RedisCache", "['redis://127.0.0.1:6379/1']"]
+    # django-redis: one client per server for the life of the process.
+    assert result.stdout.split() == ["django_redis.cache", "redis://127.0.0.1:6379/1"]
