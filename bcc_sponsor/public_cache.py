@@ -10,33 +10,13 @@ import functools
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-VERSION_KEY = "public-pages:version"
+from bcc_sponsor.versions import PUBLIC_PAGES
+
 TIMEOUT = 60 * 60
-
-
-def current_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
-
-
-def bump(*args, **kwargs) -> None:
-    """Make every cached public page stale; safe to call from any signal."""
-
-    def _bump():
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, 2, timeout=None)
-
-    transaction.on_commit(_bump)
 
 
 def cached_for_visitors(view):
@@ -52,7 +32,7 @@ def cached_for_visitors(view):
         key = ":".join(
             [
                 "public-page",
-                str(current_version()),
+                str(PUBLIC_PAGES.current()),
                 timezone.localdate().isoformat(),
                 get_language() or "",
                 request.get_full_path(),

@@ -151,6 +151,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The default cache is shared by every worker process (the database cache, or Redis through
 # CACHE_URL=redis://...): per-process memory caches would give each worker its own view.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://bcc_sponsor_cache")}
+# Sessions are read from that cache and written through to the database: with Redis a page
+# costs no session query, and a cache that restarts empty signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

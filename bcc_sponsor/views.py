@@ -57,8 +57,7 @@ def healthz(request):
 def staff_dashboard(request):
     """Work queues and figures for BCC staff; each queue opens the admin list of its rows."""
     today = timezone.localdate()
-    counts = dashboard.counts(today)
-    by_month = dashboard.premiums_by_month(today)
+    counts, by_month = dashboard.counts_and_months(today)
     context = {
         "today": today,
         "queue_groups": dashboard.grouped(dashboard.queues(today, counts)),

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from bcc_sponsor.versions import PROGRAM_DATA
 from donations import rules
 from recipients.models import Recipient
 
@@ -143,7 +144,11 @@ class Donor(models.Model):
         return raw
 
     def revoke_links(self) -> int:
-        return self.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        revoked = self.access_tokens.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        PROGRAM_DATA.bump()  # an UPDATE sends no signal
+        return revoked
 
     def paid_by_year(self):
         """Verified payments summed per year (of verification, in Bali time) and recipient."""

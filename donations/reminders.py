@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from bcc_sponsor.versions import PROGRAM_DATA
 from donations import rules
 from donations.models import Message, Sponsorship
 from recipients.models import Recipient
@@ -98,6 +99,8 @@ def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
             ignore_conflicts=True,
             batch_size=BATCH_SIZE,
         )
+        # UPDATE and bulk INSERT send no signals: the dashboard and the donors' pages must know.
+        PROGRAM_DATA.bump()
     return len(rows)
 
 
@@ -143,6 +146,8 @@ def _queue(kind: str, candidates, period_field: str, periods: list[dt.date], mon
         ignore_conflicts=True,
         batch_size=BATCH_SIZE,
     )
+    if rows:
+        PROGRAM_DATA.bump()  # a bulk INSERT sends no signal; the donor's page lists messages
     return len(rows)
 
 

@@ -1,21 +1,26 @@
 import functools
+import hashlib
 import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower, TruncDate
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bcc_sponsor import ratelimit
 from bcc_sponsor.public_cache import cached_for_visitors
+from bcc_sponsor.versions import PROGRAM_DATA
 from donations.forms import DonorRequestForm, LinkRequestForm
 from donations.models import Donor, DonorAccessToken, Message, Sponsorship, hash_token
 from recipients.models import HandoverPhoto, Recipient
@@ -141,10 +146,54 @@ def _sponsorships_for_page(donor):
     )
 
 
+#: How long a donor's page is kept while nothing in the program changes (every committed change
+#: makes it stale at once: see bcc_sponsor.versions).
+PAGE_CACHE_SECONDS = 10 * 60
+
+
+def _page_cache_key(request, donor) -> str | None:
+    """Where the page this browser was last shown is kept, or None when it must be built afresh.
+
+    The key holds the data version, today's date in Bali (the month strip and the standing
+    change with it), the language, the donor and this browser's session and CSRF cookie: the
+    copy's forms carry a token made for that cookie, so no other browser or session is ever
+    served it. A page with a flash message waiting is never kept.
+    """
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    session_key = request.session.session_key
+    pending = "messages" in request.COOKIES or request.session.get("_messages")
+    if not csrf or not session_key or pending:
+        return None
+    browser = hashlib.sha256(f"{session_key}:{csrf}".encode()).hexdigest()[:32]
+    return ":".join(
+        [
+            "donor-page",
+            str(PROGRAM_DATA.current()),
+            timezone.localdate().isoformat(),
+            get_language() or "",
+            str(donor.pk),
+            browser,
+        ]
+    )
+
+
 @require_GET
 @donor_session_required
 def private_page(request):
+    # The link is checked on every request, cached page or not: revoking it ends the session.
     donor = get_donor_from_session(request)
+    key = _page_cache_key(request, donor)
+    if key is not None:
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+    response = _render_private_page(request, donor)
+    if key is not None and response.status_code == 200:
+        cache.set(key, response.content, PAGE_CACHE_SECONDS)
+    return response
+
+
+def _render_private_page(request, donor):
     sponsorships = list(_sponsorships_for_page(donor))
     today = timezone.localdate()
     for sponsorship in sponsorships:

@@ -288,9 +288,9 @@ def test_it_draws_an_empty_chart_without_payments(staff_client):
 
 
 def test_it_takes_the_same_queries_whatever_the_amount_of_data(
-    staff_client, staff, django_assert_max_num_queries
+    staff_client, staff, django_assert_max_num_queries, no_page_cache
 ):
-    # 1. the session, 2. the user,
+    # Computed afresh every time (no cache): 1. the session, 2. the user,
     # 3. pending evidence: all and late (one aggregate),
     # 4. sponsorships: awaiting decision, coverage ending, will lapse, protected (one aggregate),
     # 5. handovers: undocumented and cards handed over (one aggregate),
@@ -307,6 +307,37 @@ def test_it_takes_the_same_queries_whatever_the_amount_of_data(
     with django_assert_max_num_queries(12):
         large = staff_client.get("/staff/")
     assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 60
+
+
+def test_it_reuses_its_figures_until_something_changes(
+    staff_client, staff, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    build(staff)
+    first = staff_client.get("/staff/")
+    # The session, the user, the data version and the figures (the cache is a table here).
+    with django_assert_max_num_queries(4):
+        again = staff_client.get("/staff/")
+    assert queues(again)["evidence"].count == queues(first)["evidence"].count == 3
+    assert again.context["figures"] == first.context["figures"]
+
+    # A change committed anywhere in the program: the next visit counts afresh.
+    with django_capture_on_commit_callbacks(execute=True):
+        PaymentEvidenceFactory(payment=PremiumPaymentFactory())
+    assert queues(staff_client.get("/staff/"))["evidence"].count == 4
+
+
+def test_its_figures_are_recomputed_the_next_day(staff_client, staff):
+    from bcc_sponsor import dashboard
+
+    build(staff)
+    before = {key: q.count for key, q in queues(staff_client.get("/staff/")).items()}
+    # Nothing is saved, but on 1 December one sponsorship lapses by the calendar.
+    with time_machine.travel(at(2026, 12, 1, 9), tick=False):
+        after = {key: q.count for key, q in queues(staff_client.get("/staff/")).items()}
+        fresh = dashboard.counts(D(2026, 12, 1))
+    assert after != before
+    assert after["will_lapse"] == fresh["will_lapse"]
+    assert after["late_evidence"] == fresh["evidence_late"]
 
 
 # --- the admin's front page ------------------------------------------------------------------

@@ -336,7 +336,7 @@ def test_handover_photos_are_shown_only_to_the_sponsor(donor_client, owner):
 
 
 def test_its_query_count_does_not_grow_with_payments(
-    donor_client, owner, django_assert_max_num_queries
+    donor_client, owner, django_assert_max_num_queries, no_page_cache
 ):
     donor, token, sponsorship, payment = owner
     with django_assert_max_num_queries(16) as first:
@@ -346,6 +346,78 @@ def test_its_query_count_does_not_grow_with_payments(
         PaymentEvidenceFactory(payment=PremiumPaymentFactory(sponsorship=s))
     with django_assert_max_num_queries(len(first.captured_queries)):
         donor_client.get("/en/donor/")
+
+
+# --- the page kept in the shared cache -------------------------------------------------------
+
+
+def csrf_token_of(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_second_visit_is_served_from_the_cache(donor_client, django_assert_max_num_queries):
+    donor_client.get("/en/donor/")  # sets the CSRF cookie
+    built = donor_client.get("/en/donor/")  # built and kept
+    # The session, the link check, the data version, the page (the cache is a table here).
+    with django_assert_max_num_queries(4):
+        again = donor_client.get("/en/donor/")
+    assert again.status_code == 200
+    assert again.content == built.content
+    assert "Wayan" in again.content.decode()
+    assert "no-store" in again["Cache-Control"]
+
+
+def test_a_committed_change_shows_on_the_next_visit(
+    donor_client, owner, django_capture_on_commit_callbacks
+):
+    payment = owner[3]
+    evidence = PaymentEvidenceFactory(payment=payment)
+    donor_client.get("/en/donor/")
+    assert "Evidence sent" in donor_client.get("/en/donor/").content.decode()
+    assert 'class="evidence evidence-pending"' in donor_client.get("/en/donor/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_evidence(evidence, by=StaffFactory())
+    html = donor_client.get("/en/donor/").content.decode()
+    assert 'class="evidence evidence-verified"' in html
+    assert "Paid through" in html
+
+
+def test_a_revoked_link_ends_the_session_though_the_page_is_cached(donor_client, owner):
+    donor_client.get("/en/donor/")
+    assert donor_client.get("/en/donor/").status_code == 200
+    owner[0].revoke_links()  # no commit hook runs here: the link itself is checked every time
+    response = donor_client.get("/en/donor/")
+    assert response.status_code == 302 and response["Location"] == "/en/donor/link/"
+
+
+def test_each_browser_gets_a_page_whose_forms_it_can_send(owner):
+    donor, _token, sponsorship, _payment = owner
+    browsers = []
+    for _ in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        sign_in(browser, donor.issue_link(days=90))
+        for _visit in range(3):
+            html = browser.get("/en/donor/").content.decode()
+        browsers.append((browser, csrf_token_of(html)))
+    (first, first_token), (second, second_token) = browsers
+    # The second browser is not served the copy kept for the first.
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    for browser, token in browsers:
+        response = browser.post(
+            f"/en/donor/sponsorships/{sponsorship.pk}/request/",
+            {"kind": "stop", "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+    assert DonorRequest.objects.filter(sponsorship=sponsorship).count() == 2
+
+
+def test_a_flash_message_is_shown_once_and_never_kept(donor_client, owner):
+    sponsorship = owner[2]
+    donor_client.get("/en/donor/")
+    donor_client.get("/en/donor/")  # a copy is kept
+    donor_client.post(f"/en/donor/sponsorships/{sponsorship.pk}/request/", {"kind": "stop"})
+    assert "Your request was sent to BCC" in donor_client.get("/en/donor/").content.decode()
+    assert "Your request was sent to BCC" not in donor_client.get("/en/donor/").content.decode()
 
 
 def test_send_me_my_link_answers_the_same_for_known_and_unknown(client, owner):
