@@ -1,12 +1,14 @@
 """Caching of the public pages for anonymous visitors.
 
-A page is cached under a key made of a version number, today's date in Bali, the language and
-the address. Saving any row that a public page shows bumps the version (after the transaction
-commits), so a verified payment or a withdrawn consent shows on the next request. Lapses need
-no bump: they happen when the date changes, and the date is part of the key.
+A page is cached under a key made of today's date in Bali, the language and the address, with
+the version of the public data it was built from (bcc_sponsor.versions). Saving any row that a
+public page shows bumps that version (after the transaction commits), so a verified payment or
+a withdrawn consent shows on the next request. Lapses need no bump: they happen when the date
+changes, and the date is part of the key.
 """
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,22 +31,20 @@ def cached_for_visitors(view):
         personal = settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
         if request.method != "GET" or personal or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = ":".join(
-            [
-                "public-page",
-                str(PUBLIC_PAGES.current()),
-                timezone.localdate().isoformat(),
-                get_language() or "",
-                request.get_full_path(),
-            ]
-        )
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
+        # The address is hashed: a long query string must not make a key too long to store.
+        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"public-page:{timezone.localdate().isoformat()}:{get_language() or ''}:{address}"
+        # One round trip for the version and the page: the page keeps the version it was built
+        # from, and is served only while that is still the current one.
+        found = cache.get_many([PUBLIC_PAGES.key, key])
+        version = found.get(PUBLIC_PAGES.key) or PUBLIC_PAGES.current()
+        hit = found.get(key)
+        if hit is not None and hit[0] == version:
+            _version, content, content_type = hit
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+            cache.set(key, (version, response.content, response["Content-Type"]), TIMEOUT)
         return response
 
     return wrapper

@@ -84,7 +84,8 @@ def server_environment(url: str, static_root: Path) -> dict:
         "CACHE_URL": "redis://127.0.0.1:6379/5",
         "RATELIMIT_ENABLED": "false",
         "STAFF_2FA_REQUIRED": "false",
-        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "0"),
+        # As README's production settings: connections kept between requests.
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "LOG_LEVEL": "WARNING",
         "EMAIL_URL": "consolemail://",
     }
@@ -249,19 +250,26 @@ def staff_cookie(base: str) -> str:
         {"csrfmiddlewaretoken": token, "username": STAFF_USER, "password": STAFF_PASSWORD},
         cookie=f"csrftoken={csrf}",
     )
-    session = cookies_from(headers).get("sessionid")
+    after = cookies_from(headers)
+    session = after.get("sessionid")
     if status != 302 or not session:
         sys.exit(f"staff login failed ({status})")
-    return f"sessionid={session}"
+    # Logging in rotates the CSRF cookie; a browser sends the new one from then on.
+    return f"sessionid={session}; csrftoken={after.get('csrftoken', csrf)}"
 
 
 def donor_cookie(base: str, raw_token: str) -> str:
-    """Open the private link: it answers with a redirect and the donor session."""
+    """Open the private link (a redirect and the donor session), then the page once, as a
+    browser does: its forms set the CSRF cookie, which the browser sends from then on."""
     status, headers, _ = fetch(f"{base}/en/donor/{raw_token}/")
     session = cookies_from(headers).get("sessionid")
     if status != 302 or not session:
         sys.exit(f"opening the private link failed ({status})")
-    return f"sessionid={session}"
+    status, headers, _ = fetch(f"{base}/en/donor/", cookie=f"sessionid={session}")
+    csrf = cookies_from(headers).get("csrftoken")
+    if status != 200 or not csrf:
+        sys.exit(f"the private page failed ({status})")
+    return f"sessionid={session}; csrftoken={csrf}"
 
 
 def worker_peak_rss_mb(master_pid: int) -> float:
@@ -303,8 +311,9 @@ def count_queries(path: str, cookie: str) -> int:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(SERVER_NAME="127.0.0.1")
-    if cookie:
-        client.cookies["sessionid"] = cookie.split("=", 1)[1]
+    for pair in filter(None, cookie.split("; ")):
+        name, _, value = pair.partition("=")
+        client.cookies[name] = value
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     if response.status_code != 200:

@@ -52,6 +52,11 @@ def get_donor_from_session(request) -> Donor:
     or the link expiring, ends an open session at once. Raises NoDonorSession otherwise;
     views wrapped in donor_session_required turn that into the "send me my link" page.
     """
+    return get_donor_and_link_from_session(request)[0]
+
+
+def get_donor_and_link_from_session(request) -> tuple[Donor, DonorAccessToken]:
+    """get_donor_from_session, with the link the donor signed in with."""
     held = request.session.get(DONOR_SESSION_KEY)
     if not isinstance(held, dict):
         raise NoDonorSession
@@ -59,7 +64,7 @@ def get_donor_from_session(request) -> Donor:
     if link is None:
         request.session.pop(DONOR_SESSION_KEY, None)
         raise NoDonorSession
-    return link.donor
+    return link.donor, link
 
 
 def donor_session_required(view):
@@ -151,45 +156,71 @@ def _sponsorships_for_page(donor):
 PAGE_CACHE_SECONDS = 10 * 60
 
 
-def _page_cache_key(request, donor) -> str | None:
-    """Where the page this browser was last shown is kept, or None when it must be built afresh.
+def _page_cache_keys(request) -> tuple[str, str] | None:
+    """Where this browser's copy of its donor's page is kept, and where the verdict on the link
+    it signed in with is kept; None when the page must be built afresh.
 
-    The key holds the data version, today's date in Bali (the month strip and the standing
-    change with it), the language, the donor and this browser's session and CSRF cookie: the
-    copy's forms carry a token made for that cookie, so no other browser or session is ever
-    served it. A page with a flash message waiting is never kept.
+    Both keys hold the data version: revoking a link, erasing a donor or any other change
+    commits a new version, so neither a page nor a verdict outlives the data it came from. The
+    page's key also holds today's date in Bali (the month strip and the standing change with
+    it), the language, and this browser's session and CSRF cookie: the copy's forms carry a
+    token made for that cookie, so no other browser or session is ever served it. A page with
+    a flash message waiting is never kept.
     """
+    held = request.session.get(DONOR_SESSION_KEY)
     csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     session_key = request.session.session_key
     pending = "messages" in request.COOKIES or request.session.get("_messages")
-    if not csrf or not session_key or pending:
+    if not isinstance(held, dict) or not csrf or not session_key or pending:
         return None
+    version = PROGRAM_DATA.current()
     browser = hashlib.sha256(f"{session_key}:{csrf}".encode()).hexdigest()[:32]
-    return ":".join(
+    page = ":".join(
         [
             "donor-page",
-            str(PROGRAM_DATA.current()),
+            str(version),
             timezone.localdate().isoformat(),
             get_language() or "",
-            str(donor.pk),
+            str(held.get("donor")),
             browser,
         ]
     )
+    link = f"donor-link:{version}:{held.get('donor')}:{held.get('link')}"
+    return page, link
+
+
+def _link_still_valid(verdict) -> bool:
+    """A verdict kept by private_page: ("valid", expiry or None). Expiry is a matter of time,
+    not of data, so it is compared with the clock on every request."""
+    if not (isinstance(verdict, tuple) and len(verdict) == 2 and verdict[0] == "valid"):
+        return False
+    expires_at = verdict[1]
+    return expires_at is None or expires_at > timezone.now()
 
 
 @require_GET
 @donor_session_required
 def private_page(request):
-    # The link is checked on every request, cached page or not: revoking it ends the session.
-    donor = get_donor_from_session(request)
-    key = _page_cache_key(request, donor)
-    if key is not None:
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
+    """The donor's sponsorships, payments, cards and messages.
+
+    Served from the shared cache when this browser has seen it since the last change: then the
+    link it signed in with is checked from the cache too (see _page_cache_keys), and the page
+    takes no query at all.
+    """
+    keys = _page_cache_keys(request)
+    if keys is not None:
+        page_key, link_key = keys
+        kept = cache.get_many([page_key, link_key])
+        if page_key in kept and _link_still_valid(kept.get(link_key)):
+            return HttpResponse(kept[page_key])
+    # Checks the link in the database: revoked, expired or erased ends the session here.
+    donor, link = get_donor_and_link_from_session(request)
     response = _render_private_page(request, donor)
-    if key is not None and response.status_code == 200:
-        cache.set(key, response.content, PAGE_CACHE_SECONDS)
+    if keys is not None and response.status_code == 200:
+        cache.set_many(
+            {page_key: response.content, link_key: ("valid", link.expires_at)},
+            PAGE_CACHE_SECONDS,
+        )
     return response
 
 
