@@ -3,6 +3,7 @@ import hashlib
 import logging
 from urllib.parse import urlencode
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -249,7 +250,8 @@ def _render_private_page(request, donor):
             "sponsorships": sponsorships,
             "donor_messages": donor.messages.select_related("sponsorship__recipient")[:30],
             "waiting": Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)[:6],
-            "request_form": _request_form(),
+            # The same fields under every sponsorship: rendered once, not once per sponsorship.
+            "request_form_fields": as_crispy_form(_request_form()),
         },
     )
 
@@ -258,7 +260,8 @@ def _request_form():
     form = DonorRequestForm()
     # Evaluate the choice of people once: the form is shown under every sponsorship.
     field = form.fields["new_recipient"]
-    field.widget.choices = list(field.choices)
+    # iter(): list() of the choices themselves would first ask their length, a COUNT query.
+    field.widget.choices = list(iter(field.choices))
     return form
 
 
