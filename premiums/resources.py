@@ -24,7 +24,7 @@ from donations.models import Sponsorship
 from donations.resources import MonthWidget, donor_widget, recipient_widget
 from donations.rules import MINIMUM_MONTHS, RuleError
 from premiums import rules, services
-from premiums.models import PremiumPayment
+from premiums.models import PremiumPayment, PremiumRate
 from recipients.models import Recipient
 
 
@@ -112,7 +112,12 @@ class SponsorshipWidget(LookupWidget):
         recipient = recipient_widget().clean(row.get("recipient"))
         if donor is None or recipient is None:
             raise ValueError(gettext("Give the sponsorship's id, or the donor and the recipient."))
-        matches = list(Sponsorship.objects.filter(donor=donor, recipient=recipient)[:2])
+        # With its donor and recipient: the row's price and its name in the preview need them.
+        matches = list(
+            Sponsorship.objects.select_related("donor", "recipient").filter(
+                donor=donor, recipient=recipient
+            )[:2]
+        )
         if not matches:
             raise ValueError(gettext("This donor has no sponsorship of this recipient."))
         if len(matches) > 1:
@@ -170,6 +175,8 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
+        # The rate table, read once for the whole file rather than once a row.
+        self.rates = PremiumRate.objects.as_rules()
         # A file may name the sponsorship by its donor and recipient only.
         if dataset.headers and "sponsorship" not in dataset.headers:
             dataset.append_col([""] * dataset.height, header="sponsorship")
@@ -212,7 +219,9 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         """An empty amount is the rate table's price. As in the admin, the price of each month
         is kept when the amount is the table's, so that a refund returns what was paid."""
         try:
-            prices = services.monthly_prices(sponsorship, period.first_month, period.months)
+            prices = rules.monthly_prices(
+                self.rates, period.first_month, period.months, sponsorship.recipient.sector
+            )
         except rules.NoRateError as e:
             return {} if payment.amount is not None else {"amount": str(e)}
         if payment.amount is None:

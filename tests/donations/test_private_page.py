@@ -339,7 +339,7 @@ def test_its_query_count_does_not_grow_with_payments(
     donor_client, owner, django_assert_max_num_queries, no_page_cache
 ):
     donor, token, sponsorship, payment = owner
-    with django_assert_max_num_queries(16) as first:
+    with django_assert_max_num_queries(12) as first:
         donor_client.get("/en/donor/")
     for _ in range(3):
         s = SponsorshipFactory(donor=donor, first_month=dt.date(2026, 12, 1))
