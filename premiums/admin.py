@@ -208,7 +208,7 @@ class PaymentOnSponsorshipInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("months covered"))
+    @admin.display(description=_("period"))
     def period(self, obj):
         return period_label(obj.first_month, obj.last_month)
 
@@ -748,7 +748,7 @@ class PremiumPaymentAdmin(CsvImportExportMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=evidence_count_subquery())
 
-    @admin.display(description=_("months covered"), ordering="first_month")
+    @admin.display(description=_("period"), ordering="first_month")
     def period(self, obj):
         return period_label(obj.first_month, obj.last_month)
 
@@ -937,7 +937,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
     def sponsorship(self, obj):
         return str(obj.payment.sponsorship)
 
-    @admin.display(description=_("months covered"), ordering="payment__first_month")
+    @admin.display(description=_("period"), ordering="payment__first_month")
     def payment_period(self, obj):
         return period_label(obj.payment.first_month, obj.payment.last_month)
 
