@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, router
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +169,24 @@ class PremiumPayment(models.Model):
         if self.paypal_transaction_id == "":
             self.paypal_transaction_id = None
         super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # Django asks the database about each check constraint in turn, each in a savepoint of
+        # its own: 15 queries, 12 of the 28 a row of a CSV import made. A payment checked whole
+        # (nothing excluded, as in an import) is asked about all of them at once; only if they do
+        # not all hold does Django ask one by one, to say which.
+        checks = [c for c in self._meta.constraints if isinstance(c, models.CheckConstraint)]
+        if not exclude and checks and len(checks) == len(self._meta.constraints):
+            every_check = models.CheckConstraint(
+                condition=Q(*(c.condition for c in checks)), name="every_check"
+            )
+            try:
+                every_check.validate(type(self), self, using=router.db_for_write(type(self)))
+            except ValidationError:
+                pass
+            else:
+                return
+        super().validate_constraints(exclude)
 
     @property
     def period(self) -> rules.Period:

@@ -7,6 +7,7 @@ that follow each other without gaps or overlaps; PayPal details only on PayPal p
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from bcc_sponsor.importexport import (
     WholeNumberWidget,
     cell_text,
 )
-from donations.models import Sponsorship
+from donations.models import Donor, Sponsorship
 from donations.resources import MonthWidget, donor_widget, recipient_widget
 from donations.rules import MINIMUM_MONTHS, RuleError
 from premiums import rules, services
@@ -104,11 +105,27 @@ class SponsorshipWidget(LookupWidget):
             looks_like=lambda text: False,
             expected=_("the sponsorship's id"),
         )
+        self.donors_by_email = {}
+
+    def preload(self, dataset):
+        """Read the donors the file names by email in one query. One at a time, each email is
+        a scan of the whole donors table (nothing indexes UPPER(email)): 9 ms a row at 25,000
+        donors. An email missing here, or shared by several donors, is looked up as before."""
+        emails = set()
+        if dataset.headers and "donor" in dataset.headers:
+            emails = {cell_text(v).upper() for v in dataset["donor"] if "@" in cell_text(v)}
+        found = {}
+        for donor in Donor.objects.annotate(key=Upper("email")).filter(key__in=emails):
+            found.setdefault(donor.key, []).append(donor)
+        self.donors_by_email = {key: ds[0] for key, ds in found.items() if len(ds) == 1}
 
     def clean(self, value, row=None, **kwargs):
         if cell_text(value) or row is None:
             return super().clean(value, row, **kwargs)
-        donor = donor_widget().clean(row.get("donor"))
+        donor_text = cell_text(row.get("donor"))
+        donor = self.donors_by_email.get(donor_text.upper()) if donor_text.isascii() else None
+        if donor is None:
+            donor = donor_widget().clean(donor_text)
         recipient = recipient_widget().clean(row.get("recipient"))
         if donor is None or recipient is None:
             raise ValueError(gettext("Give the sponsorship's id, or the donor and the recipient."))
@@ -175,8 +192,9 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        # The rate table, read once for the whole file rather than once a row.
+        # The rate table and the donors named by email, read once for the whole file.
         self.rates = PremiumRate.objects.as_rules()
+        self.fields["sponsorship"].widget.preload(dataset)
         # A file may name the sponsorship by its donor and recipient only.
         if dataset.headers and "sponsorship" not in dataset.headers:
             dataset.append_col([""] * dataset.height, header="sponsorship")

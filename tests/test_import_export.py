@@ -12,11 +12,15 @@ import tablib
 import time_machine
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from donations.models import Donor, Sponsorship
 from premiums.models import PremiumPayment
+from premiums.resources import PaymentImportResource
 from recipients.models import Recipient
 from recipients.resources import RecipientResource
 from tests.factories import (
@@ -551,3 +555,56 @@ def test_it_needs_the_import_permission(db, client):
     user.user_permissions.add(Permission.objects.get(codename="import_donor"))
     client.force_login(user)
     assert client.get(url(Donor, "import")).status_code == 200
+
+
+def test_it_reads_what_a_payments_file_shares_once(db, standard_rate):
+    """The rate table and the donors named by email are read once for the file, not once a
+    row (an email is looked up without an index: a scan of every donor), and the five checks
+    of each payment are asked in one query."""
+    rows = []
+    for i in range(3):
+        sponsorship = SponsorshipFactory(donor=DonorFactory(email=f"donor{i}@example.org"))
+        rows.append(f"Donor{i}@Example.org,{sponsorship.recipient.nik},2026-01,12,,pending")
+    text = lines("donor,recipient,first_month,months,amount,status", *rows)
+    dataset = tablib.Dataset().load(text, format="csv")
+
+    with CaptureQueriesContext(connection) as queries:
+        result = PaymentImportResource().import_data(dataset, dry_run=True)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["new"] == 3
+    sql = [query["sql"] for query in queries]
+    assert sum('FROM "premiums_premiumrate"' in q for q in sql) == 1
+    assert sum('FROM "donations_donor"' in q for q in sql) == 1
+    assert sum('"_check"' in q for q in sql) == 3
+
+
+def test_a_payment_breaking_one_check_is_told_which(db):
+    payment = PremiumPayment(
+        sponsorship=SponsorshipFactory(route="paypal"),
+        first_month=dt.date(2026, 1, 1),
+        months=12,
+        last_month=dt.date(2026, 12, 1),
+        amount=201_600,
+        channel="paypal",
+        paypal_amount=Decimal("-1"),
+        paypal_currency="EUR",
+    )
+    with pytest.raises(ValidationError) as refused:
+        payment.validate_constraints()
+    assert refused.value.messages == ["Constraint “payment_paypal_amount_positive” is violated."]
+    payment.paypal_amount = Decimal("12.50")
+    payment.validate_constraints()  # all five hold
+
+
+def test_it_still_finds_a_donor_whose_email_another_shares(coordinator_client):
+    """Two donors with one email: the file must name the sponsorship, as before."""
+    for _ in range(2):
+        DonorFactory(email="family@example.org")
+    recipient = RecipientFactory()
+    text = lines(
+        "donor,recipient,first_month,months,amount",
+        f"family@example.org,{recipient.nik},2026-01,12,201600",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert "give the id instead" in response.content.decode()
