@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
+from import_export.instance_loaders import CachedInstanceLoader
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bcc_sponsor.importexport import (
     BaseResource,
@@ -105,36 +107,72 @@ class SponsorshipWidget(LookupWidget):
             looks_like=lambda text: False,
             expected=_("the sponsorship's id"),
         )
-        self.donors_by_email = {}
+        self.donors_by_email, self.recipients_by_nik = {}, {}
+        self.sponsorships_of, self.sponsorships_by_id = {}, {}
 
     def preload(self, dataset):
-        """Read the donors the file names by email in one query. One at a time, each email is
-        a scan of the whole donors table (nothing indexes UPPER(email)): 9 ms a row at 25,000
-        donors. An email missing here, or shared by several donors, is looked up as before."""
-        emails = set()
-        if dataset.headers and "donor" in dataset.headers:
-            emails = {cell_text(v).upper() for v in dataset["donor"] if "@" in cell_text(v)}
+        """Read in a few queries the donors, recipients and sponsorships the file names by
+        email, NIK or id, rather than a few queries a row; each email would otherwise be a
+        scan of the donors table (nothing indexes UPPER(email)). Whatever is not found here
+        (or is ambiguous, as an email two donors share) is looked up row by row, as before."""
+
+        def column(name):
+            if not dataset.headers or name not in dataset.headers:
+                return set()
+            return {cell_text(value) for value in dataset[name]}
+
+        emails = {text.upper() for text in column("donor") if "@" in text and text.isascii()}
         found = {}
         for donor in Donor.objects.annotate(key=Upper("email")).filter(key__in=emails):
             found.setdefault(donor.key, []).append(donor)
         self.donors_by_email = {key: ds[0] for key, ds in found.items() if len(ds) == 1}
+        niks = {text for text in column("recipient") if len(text) == 16 and text.isdigit()}
+        found = {}
+        for recipient in Recipient.objects.filter(nik__in=niks):
+            found.setdefault(recipient.nik, []).append(recipient)
+        self.recipients_by_nik = {nik: rs[0] for nik, rs in found.items() if len(rs) == 1}
+        # The sponsorships of the donors read above, by recipient; and those named by id.
+        with_names = Sponsorship.objects.select_related("donor", "recipient")
+        self.sponsorships_of = {donor.pk: {} for donor in self.donors_by_email.values()}
+        for sponsorship in with_names.filter(donor__in=self.sponsorships_of):
+            by_recipient = self.sponsorships_of[sponsorship.donor_id]
+            by_recipient.setdefault(sponsorship.recipient_id, []).append(sponsorship)
+        ids = {int(text) for text in column("sponsorship") if text.isdigit()}
+        self.sponsorships_by_id = with_names.in_bulk(ids) if ids else {}
+
+    def known_sponsorships(self):
+        """Every sponsorship read by `preload`."""
+        known = {s.pk: s for s in self.sponsorships_by_id.values()}
+        for by_recipient in self.sponsorships_of.values():
+            for sponsorships in by_recipient.values():
+                known.update((s.pk, s) for s in sponsorships)
+        return known
 
     def clean(self, value, row=None, **kwargs):
-        if cell_text(value) or row is None:
+        text = cell_text(value)
+        if text.isdigit() and int(text) in self.sponsorships_by_id:
+            return self.sponsorships_by_id[int(text)]
+        if text or row is None:
             return super().clean(value, row, **kwargs)
         donor_text = cell_text(row.get("donor"))
         donor = self.donors_by_email.get(donor_text.upper()) if donor_text.isascii() else None
         if donor is None:
             donor = donor_widget().clean(donor_text)
-        recipient = recipient_widget().clean(row.get("recipient"))
+        recipient_text = cell_text(row.get("recipient"))
+        recipient = self.recipients_by_nik.get(recipient_text)
+        if recipient is None:
+            recipient = recipient_widget().clean(recipient_text)
         if donor is None or recipient is None:
             raise ValueError(gettext("Give the sponsorship's id, or the donor and the recipient."))
-        # With its donor and recipient: the row's price and its name in the preview need them.
-        matches = list(
-            Sponsorship.objects.select_related("donor", "recipient").filter(
-                donor=donor, recipient=recipient
-            )[:2]
-        )
+        if donor.pk in self.sponsorships_of:
+            matches = self.sponsorships_of[donor.pk].get(recipient.pk, [])
+        else:
+            # With its donor and recipient: the row's price and its name in the preview need them.
+            matches = list(
+                Sponsorship.objects.select_related("donor", "recipient").filter(
+                    donor=donor, recipient=recipient
+                )[:2]
+            )
         if not matches:
             raise ValueError(gettext("This donor has no sponsorship of this recipient."))
         if len(matches) > 1:
@@ -185,19 +223,53 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         "status",
     ]
 
+    #: Written by the import besides its columns: derived in clean_instance and before saving.
+    DERIVED_FIELDS = ["last_month", "monthly_amounts", "verified_by"]
+
     class Meta:
         model = PremiumPayment
         name = _("Payments")
         fields = PAYMENT_IMPORT_COLUMNS
+        # Rows are checked one by one, then written 500 at a time with their history: a file
+        # of 10,000 payments takes seconds, not minutes. The rows of a file are checked
+        # against each other here (overlaps, PayPal ids), as the database cannot see them yet.
+        use_bulk = True
+        batch_size = 500
+        instance_loader_class = CachedInstanceLoader
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        # The rate table and the donors named by email, read once for the whole file.
+        self.user = kwargs.get("user")
+        # What the rows need, read once for the whole file: the rate table, the donors,
+        # recipients and sponsorships they name, those sponsorships' payments, and the
+        # payments the file changes as they are stored.
         self.rates = PremiumRate.objects.as_rules()
-        self.fields["sponsorship"].widget.preload(dataset)
+        widget = self.fields["sponsorship"].widget
+        widget.preload(dataset)
+        known = widget.known_sponsorships()
+        self.payments_of = {pk: {} for pk in known}
+        payments = PremiumPayment.objects.filter(sponsorship__in=known).exclude(
+            status=PremiumPayment.Status.CANCELLED
+        )
+        for payment in payments:
+            self.payments_of[payment.sponsorship_id][payment.pk] = payment
+        ids = set()
+        if dataset.headers and "id" in dataset.headers:
+            ids = {int(text) for text in map(cell_text, dataset["id"]) if text.isdigit()}
+        self.stored = PremiumPayment.objects.in_bulk(ids) if ids else {}
+        self.paypal_ids = {}  # PayPal transaction id -> the row's payment that has it
         # A file may name the sponsorship by its donor and recipient only.
         if dataset.headers and "sponsorship" not in dataset.headers:
             dataset.append_col([""] * dataset.height, header="sponsorship")
+
+    def _payments_of(self, sponsorship) -> dict:
+        """The sponsorship's payments that are not cancelled, with the file's rows so far."""
+        if sponsorship.pk not in self.payments_of:
+            self.payments_of[sponsorship.pk] = {
+                p.pk: p
+                for p in sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED)
+            }
+        return self.payments_of[sponsorship.pk]
 
     def clean_instance(self, payment):
         sponsorship = payment.sponsorship if payment.sponsorship_id else None
@@ -217,7 +289,7 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
             errors["amount"] = gettext("The amount must be more than Rp 0.")
         if payment.status == PremiumPayment.Status.VERIFIED and payment.verified_at is None:
             payment.verified_at = timezone.now()
-        stored = PremiumPayment.objects.filter(pk=payment.pk).first() if payment.pk else None
+        stored = self._stored(payment)
         if stored is not None and stored.status == PremiumPayment.Status.VERIFIED:
             if any(getattr(stored, f) != getattr(payment, f) for f in self.LOCKED_WHEN_VERIFIED):
                 errors.setdefault(NON_FIELD_ERRORS, []).append(
@@ -230,8 +302,21 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
             problem = self._period_problem(payment, sponsorship, period, new=stored is None)
             if problem:
                 errors["first_month"] = problem
+        transaction_id = payment.paypal_transaction_id
+        if transaction_id and self.paypal_ids.get(transaction_id, payment) is not payment:
+            errors["paypal_transaction_id"] = gettext(
+                "Another row of this file has this PayPal transaction id."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def _stored(self, payment):
+        """The payment as it is stored, or None for a new one."""
+        if not payment.pk:
+            return None
+        if payment.pk not in self.stored:
+            self.stored[payment.pk] = PremiumPayment.objects.filter(pk=payment.pk).first()
+        return self.stored[payment.pk]
 
     def _price(self, payment, sponsorship, period) -> dict:
         """An empty amount is the rate table's price. As in the admin, the price of each month
@@ -270,11 +355,11 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         """Why these months cannot be this payment's, or an empty string."""
         if payment.status == PremiumPayment.Status.CANCELLED:
             return ""
-        others = list(
-            sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED).exclude(
-                pk=payment.pk
-            )
-        )
+        others = [
+            other
+            for other in self._payments_of(sponsorship).values()
+            if other is not payment and (payment.pk is None or other.pk != payment.pk)
+        ]
         for other in others:
             if other.first_month <= period.last_month and period.first_month <= other.last_month:
                 return gettext(
@@ -298,6 +383,53 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         self.touched.add(instance.sponsorship_id)
+        # The rows after this one see it among the sponsorship's payments.
+        stored = self._stored(instance)
+        if stored is not None and stored.sponsorship_id != instance.sponsorship_id:
+            self.payments_of.get(stored.sponsorship_id, {}).pop(instance.pk, None)
+        payments = self._payments_of(instance.sponsorship)
+        key = instance.pk or ("row", kwargs.get("row_number"))
+        if instance.status == PremiumPayment.Status.CANCELLED:
+            payments.pop(key, None)
+        else:
+            payments[key] = instance
+        if instance.paypal_transaction_id:
+            self.paypal_ids[instance.paypal_transaction_id] = instance
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # As the library's, with a history entry for each payment (saved one by one, each
+        # would have written its own), naming who imported them.
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(
+                    self.create_instances,
+                    PremiumPayment,
+                    batch_size=batch_size,
+                    default_user=self._history_user(),
+                )
+            except Exception as e:
+                self.handle_import_error(result, e, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_with_history(
+                    self.update_instances,
+                    PremiumPayment,
+                    [*self.get_bulk_update_fields(), *self.DERIVED_FIELDS],
+                    batch_size=batch_size,
+                    default_user=self._history_user(),
+                )
+            except Exception as e:
+                self.handle_import_error(result, e, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    def _history_user(self):
+        user = self.user
+        return user if user is not None and user.is_authenticated else None
 
 
 class PaymentExportResource(BaseResource):

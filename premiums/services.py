@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from bcc_sponsor.storage import random_name
+from bcc_sponsor.versions import PROGRAM_DATA, PUBLIC_PAGES
 from donations import rules as calendar
 from donations.models import DonorRequest, Message, Sponsorship
 from premiums import rules
@@ -65,35 +66,60 @@ def refresh_coverage(sponsorship: Sponsorship) -> None:
 
     Call with the sponsorship row locked, inside the transaction that changed them.
     """
-    verified = [
-        p.period
-        for p in sponsorship.payments.filter(status=PremiumPayment.Status.VERIFIED).only(
-            "first_month", "months"
-        )
-    ]
-    covered_through = rules.paid_through(verified)
+    _apply_coverage(sponsorship, _coverage_facts([sponsorship.pk])[sponsorship.pk])
+    sponsorship.save(update_fields=["covered_through", "lapses_on"])
+
+
+@dataclass
+class _Coverage:
+    """What a sponsorship's coverage is computed from."""
+
+    verified: list = field(default_factory=list)  # the periods of its verified payments
+    first_verified_at: object = None  # when the first of them was verified
+    pending_days: list = field(default_factory=list)  # evidence of funds still waiting
+
+
+def _coverage_facts(sponsorship_ids) -> dict:
+    """The coverage facts of each of these sponsorships, in three queries however many."""
+    facts = {pk: _Coverage() for pk in sponsorship_ids}
+    verified = PremiumPayment.objects.filter(
+        sponsorship__in=facts, status=PremiumPayment.Status.VERIFIED
+    ).values_list("sponsorship_id", "first_month", "months", "verified_at")
+    for pk, first_month, months, verified_at in verified:
+        fact = facts[pk]
+        fact.verified.append(rules.Period(first_month, months))
+        if verified_at and (fact.first_verified_at is None or verified_at < fact.first_verified_at):
+            fact.first_verified_at = verified_at
     # Evidence counts while its payment still waits: once the payment is verified it has moved
     # paid-through instead, and evidence on a cancelled payment proves nothing.
-    pending_days = [
-        timezone.localdate(received)
-        for received in PaymentEvidence.objects.filter(
-            payment__sponsorship=sponsorship,
-            payment__status=PremiumPayment.Status.PENDING,
-            status=PaymentEvidence.Status.PENDING,
-        ).values_list("received_at", flat=True)
-    ]
+    evidence = PaymentEvidence.objects.filter(
+        payment__sponsorship__in=facts,
+        payment__status=PremiumPayment.Status.PENDING,
+        status=PaymentEvidence.Status.PENDING,
+    ).values_list("payment__sponsorship_id", "received_at")
+    for pk, received in evidence:
+        facts[pk].pending_days.append(timezone.localdate(received))
     # An overseas donor's PayPal payment to BCC is their evidence of funds, on the day BCC
     # received it, even if BCC's own BPJS receipt is uploaded later.
-    pending_days += list(
-        sponsorship.payments.filter(
-            status=PremiumPayment.Status.PENDING, paypal_received_on__isnull=False
-        ).values_list("paypal_received_on", flat=True)
-    )
-    sponsorship.covered_through = covered_through
+    paypal = PremiumPayment.objects.filter(
+        sponsorship__in=facts,
+        status=PremiumPayment.Status.PENDING,
+        paypal_received_on__isnull=False,
+    ).values_list("sponsorship_id", "paypal_received_on")
+    for pk, received_on in paypal:
+        facts[pk].pending_days.append(received_on)
+    return facts
+
+
+def _apply_coverage(sponsorship: Sponsorship, facts: _Coverage) -> None:
+    sponsorship.covered_through = rules.paid_through(facts.verified)
     sponsorship.lapses_on = calendar.lapse_date(
-        sponsorship.first_month, covered_through, pending_days
+        sponsorship.first_month, sponsorship.covered_through, facts.pending_days
     )
-    sponsorship.save(update_fields=["covered_through", "lapses_on"])
+
+
+#: Rows written at once by an import's settling.
+SETTLE_BATCH = 500
 
 
 def settle_imported(sponsorship_ids) -> None:
@@ -103,17 +129,30 @@ def settle_imported(sponsorship_ids) -> None:
     and a pledged sponsorship with a verified payment is running, as verifying its first
     evidence would have made it. Nothing is sent to the donors: imported rows are the past.
     Runs inside the import's transaction, so a gap in the imported coverage undoes the import.
+
+    A few queries for the whole import, however many sponsorships: their facts are read
+    together and the sponsorships written in batches, with one history entry each.
     """
     with transaction.atomic():
-        rows = Sponsorship.objects.select_for_update().filter(pk__in=sponsorship_ids)
-        for sponsorship in rows.order_by("pk"):
-            verified = sponsorship.payments.filter(status=PremiumPayment.Status.VERIFIED)
-            if sponsorship.state == Sponsorship.State.PLEDGED and verified.exists():
-                first_verified = verified.aggregate(first=Min("verified_at"))["first"]
+        sponsorships = list(
+            Sponsorship.objects.select_for_update().filter(pk__in=sponsorship_ids).order_by("pk")
+        )
+        facts = _coverage_facts([s.pk for s in sponsorships])
+        for sponsorship in sponsorships:
+            fact = facts[sponsorship.pk]
+            if sponsorship.state == Sponsorship.State.PLEDGED and fact.verified:
                 sponsorship.state = Sponsorship.State.ACTIVE
-                sponsorship.activated_at = first_verified or timezone.now()
-                sponsorship.save(update_fields=["state", "activated_at"])
-            refresh_coverage(sponsorship)
+                sponsorship.activated_at = fact.first_verified_at or timezone.now()
+            _apply_coverage(sponsorship, fact)
+        bulk_update_with_history(
+            sponsorships,
+            Sponsorship,
+            ["state", "activated_at", "covered_through", "lapses_on"],
+            batch_size=SETTLE_BATCH,
+        )
+        # A bulk update sends no signal: the cached pages and figures are told here.
+        PUBLIC_PAGES.bump()
+        PROGRAM_DATA.bump()
 
 
 def _history_by(user, *rows):

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bcc_sponsor.versions import PROGRAM_DATA, PUBLIC_PAGES
 from donations.models import Donor, Sponsorship
 from premiums.models import PremiumPayment
 from premiums.resources import PaymentImportResource
@@ -25,6 +26,7 @@ from recipients.models import Recipient
 from recipients.resources import RecipientResource
 from tests.factories import (
     DonorFactory,
+    PremiumPaymentFactory,
     RecipientFactory,
     SponsorshipFactory,
     UserFactory,
@@ -557,26 +559,135 @@ def test_it_needs_the_import_permission(db, client):
     assert client.get(url(Donor, "import")).status_code == 200
 
 
-def test_it_reads_what_a_payments_file_shares_once(db, standard_rate):
-    """The rate table and the donors named by email are read once for the file, not once a
-    row (an email is looked up without an index: a scan of every donor), and the five checks
-    of each payment are asked in one query."""
-    rows = []
-    for i in range(3):
-        sponsorship = SponsorshipFactory(donor=DonorFactory(email=f"donor{i}@example.org"))
-        rows.append(f"Donor{i}@Example.org,{sponsorship.recipient.nik},2026-01,12,,pending")
-    text = lines("donor,recipient,first_month,months,amount,status", *rows)
-    dataset = tablib.Dataset().load(text, format="csv")
+def payments_file(rows: int, name="donor", **sponsorship_fields) -> tablib.Dataset:
+    """A file of payments naming each sponsorship by its donor's email and recipient's NIK:
+    a verified year, then a pending one, for each sponsorship."""
+    lines_ = ["donor,recipient,first_month,months,amount,status,verified_at"]
+    for i in range((rows + 1) // 2):
+        sponsorship = SponsorshipFactory(
+            donor=DonorFactory(email=f"{name}{i}@example.org"),
+            first_month=dt.date(2026, 1, 1),
+            **sponsorship_fields,
+        )
+        nik = sponsorship.recipient.nik
+        lines_.append(f"{name.upper()}{i}@Example.org,{nik},2026-01,12,,verified,2026-01-20 09:30")
+        lines_.append(f"{name}{i}@example.org,{nik},2027-01,12,201600,pending,")
+    return tablib.Dataset().load(lines(*lines_[: rows + 1]), format="csv")
 
-    with CaptureQueriesContext(connection) as queries:
-        result = PaymentImportResource().import_data(dataset, dry_run=True)
 
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert result.totals["new"] == 3
-    sql = [query["sql"] for query in queries]
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_it_imports_payments_in_the_same_queries_however_many_rows(db, standard_rate, dry_run):
+    """What a file names is read once for the file (an email is looked up without an index: a
+    scan of every donor), each row is checked without a query, and the rows are written in
+    batches with their history."""
+    counts, sql = [], []
+    for rows in (4, 24):
+        dataset = payments_file(rows, name=f"donor{rows}x")
+        with CaptureQueriesContext(connection) as queries:
+            result = PaymentImportResource().import_data(dataset, dry_run=dry_run)
+        assert not result.has_errors() and not result.has_validation_errors()
+        assert result.totals["new"] == rows
+        counts.append(len(queries))
+        sql = [query["sql"] for query in queries]
+        PremiumPayment.objects.all().delete()
+    assert counts[0] == counts[1]
     assert sum('FROM "premiums_premiumrate"' in q for q in sql) == 1
     assert sum('FROM "donations_donor"' in q for q in sql) == 1
-    assert sum('"_check"' in q for q in sql) == 3
+    assert not any('"_check"' in q for q in sql)
+
+
+def test_it_records_who_imported_each_payment_in_the_history(coordinator_client, coordinator):
+    sponsorship = SponsorshipFactory(first_month=dt.date(2026, 1, 1))
+    text = lines(
+        "sponsorship,first_month,months,amount,status,verified_at",
+        f"{sponsorship.pk},2026-01,12,201600,verified,2026-01-20 09:30",
+        f"{sponsorship.pk},2027-01,12,201600,pending,",
+    )
+    confirm(coordinator_client, PremiumPayment, upload(coordinator_client, PremiumPayment, text))
+
+    for payment in sponsorship.payments.all():
+        entry = payment.history.get()
+        assert (entry.history_type, entry.history_user) == ("+", coordinator)
+        assert entry.last_month == payment.last_month
+    entry = sponsorship.history.latest()
+    assert (entry.state, entry.covered_through) == ("active", dt.date(2026, 12, 1))
+    assert entry.history_user == coordinator
+
+
+def test_it_updates_a_pending_payment_by_id(coordinator_client, coordinator):
+    payment = PremiumPaymentFactory(sponsorship__first_month=dt.date(2026, 1, 1))
+    text = lines(
+        "id,sponsorship,first_month,months,amount,status",
+        f"{payment.pk},{payment.sponsorship_id},2026-01,24,403200,pending",
+    )
+    preview = upload(coordinator_client, PremiumPayment, text)
+    assert preview.context["result"].totals["update"] == 1
+    confirm(coordinator_client, PremiumPayment, preview)
+
+    payment.refresh_from_db()
+    assert (payment.months, payment.amount, payment.last_month) == (
+        24,
+        403_200,
+        dt.date(2027, 12, 1),
+    )
+    entry = payment.history.latest()
+    assert (entry.history_type, entry.history_user, entry.months) == ("~", coordinator, 24)
+
+
+def test_it_keeps_a_verified_payment_as_it_is(coordinator_client):
+    payment = PremiumPaymentFactory(status="verified", sponsorship__first_month=dt.date(2026, 1, 1))
+    text = lines(
+        "id,sponsorship,first_month,months,amount,status",
+        f"{payment.pk},{payment.sponsorship_id},2026-01,24,403200,verified",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert "confirm_form" not in response.context
+    assert "This payment is verified" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.months == 12
+
+
+def test_it_refuses_two_rows_with_one_paypal_transaction(coordinator_client):
+    """The database sees the rows of a file only once they are written together: the file's
+    rows are compared with each other."""
+    first, second = SponsorshipFactory.create_batch(2, route="paypal")
+    text = lines(
+        "sponsorship,first_month,months,amount,paypal_amount,paypal_currency,paypal_transaction_id",
+        f"{first.pk},{first.first_month:%Y-%m},12,201600,12.50,EUR,5TY00000AB",
+        f"{second.pk},{second.first_month:%Y-%m},12,201600,12.50,EUR,5TY00000AB",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert "confirm_form" not in response.context
+    assert "Another row of this file has this PayPal transaction id." in response.content.decode()
+    assert not PremiumPayment.objects.exists()
+
+
+def test_it_refuses_two_rows_with_overlapping_months(coordinator_client):
+    sponsorship = SponsorshipFactory(first_month=dt.date(2026, 1, 1))
+    text = lines(
+        "sponsorship,first_month,months,amount",
+        f"{sponsorship.pk},2026-01,12,201600",
+        f"{sponsorship.pk},2026-06,12,201600",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert "These months overlap another payment of this sponsorship (2026-01 – 2026-12)." in (
+        response.content.decode()
+    )
+    assert not PremiumPayment.objects.exists()
+
+
+def test_a_confirmed_import_makes_cached_pages_stale(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    """Rows written in bulk send no signal: the import tells the cached pages itself."""
+    sponsorship = SponsorshipFactory(first_month=dt.date(2026, 1, 1))
+    text = lines("sponsorship,first_month,months,amount", f"{sponsorship.pk},2026-01,12,201600")
+    preview = upload(coordinator_client, PremiumPayment, text)
+    public, program = PUBLIC_PAGES.current(), PROGRAM_DATA.current()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(coordinator_client, PremiumPayment, preview)
+    assert sponsorship.payments.count() == 1
+    assert PUBLIC_PAGES.current() > public and PROGRAM_DATA.current() > program
 
 
 def test_a_payment_breaking_one_check_is_told_which(db):
