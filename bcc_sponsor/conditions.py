@@ -58,6 +58,8 @@ def _lookup(path: str, wanted, instance):
         return (value is None) == wanted
     if lookup not in COMPARISONS:
         raise Undecided(path)
+    if lookup == "exact" and wanted is None:  # Django writes it "IS NULL"
+        return value is None
     if isinstance(wanted, F):
         wanted = _field_value(instance, wanted.name)
     elif hasattr(wanted, "resolve_expression"):
@@ -73,7 +75,7 @@ def _lookup(path: str, wanted, instance):
 def _field_value(instance, name):
     if "__" in name:
         raise Undecided(name)  # a related row's field
-    field = instance._meta.get_field(name)
+    field = instance._meta.pk if name == "pk" else instance._meta.get_field(name)
     if field.is_relation or not field.concrete:
         raise Undecided(name)
     return getattr(instance, field.attname)

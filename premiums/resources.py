@@ -12,16 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
-from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bcc_sponsor.importexport import (
     BaseResource,
     LookupWidget,
+    PreloadedInstanceLoader,
     RupiahWidget,
     TextWidget,
     WholeNumberWidget,
     cell_text,
+    ids_in_column,
 )
 from donations.models import Donor, Sponsorship
 from donations.resources import MonthWidget, donor_widget, recipient_widget
@@ -137,7 +138,7 @@ class SponsorshipWidget(LookupWidget):
         for sponsorship in with_names.filter(donor__in=self.sponsorships_of):
             by_recipient = self.sponsorships_of[sponsorship.donor_id]
             by_recipient.setdefault(sponsorship.recipient_id, []).append(sponsorship)
-        ids = {int(text) for text in column("sponsorship") if text.isdigit()}
+        ids = ids_in_column(dataset, "sponsorship")
         self.sponsorships_by_id = with_names.in_bulk(ids) if ids else {}
 
     def known_sponsorships(self):
@@ -235,41 +236,54 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         # against each other here (overlaps, PayPal ids), as the database cannot see them yet.
         use_bulk = True
         batch_size = 500
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = PreloadedInstanceLoader
+
+    def get_queryset(self):
+        # The payments a file changes, with what the preview shows of them.
+        return PremiumPayment.objects.select_related("sponsorship__donor", "sponsorship__recipient")
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self.user = kwargs.get("user")
-        # What the rows need, read once for the whole file: the rate table, the donors,
-        # recipients and sponsorships they name, those sponsorships' payments, and the
-        # payments the file changes as they are stored.
+        # What the rows need, read once for the whole file: the rate table; the donors,
+        # recipients and sponsorships they name; the payments the file changes, as they are
+        # stored; the payments of all those sponsorships; who holds the PayPal ids it gives.
         self.rates = PremiumRate.objects.as_rules()
         widget = self.fields["sponsorship"].widget
         widget.preload(dataset)
-        known = widget.known_sponsorships()
+        ids = ids_in_column(dataset, "id")
+        self.stored = PremiumPayment.objects.in_bulk(ids) if ids else {}
+        self.changed = set()  # the stored payments a row has changed
+        known = {*widget.known_sponsorships(), *(p.sponsorship_id for p in self.stored.values())}
         self.payments_of = {pk: {} for pk in known}
         payments = PremiumPayment.objects.filter(sponsorship__in=known).exclude(
             status=PremiumPayment.Status.CANCELLED
         )
         for payment in payments:
             self.payments_of[payment.sponsorship_id][payment.pk] = payment
-        ids = set()
-        if dataset.headers and "id" in dataset.headers:
-            ids = {int(text) for text in map(cell_text, dataset["id"]) if text.isdigit()}
-        self.stored = PremiumPayment.objects.in_bulk(ids) if ids else {}
-        self.paypal_ids = {}  # PayPal transaction id -> the row's payment that has it
+        # A PayPal transaction id -> the payment that has it (its id), or the file's row that
+        # gave it to a new payment (("row", number)); kept as the rows go.
+        transaction_ids = set()
+        if dataset.headers and "paypal_transaction_id" in dataset.headers:
+            transaction_ids = set(map(cell_text, dataset["paypal_transaction_id"])) - {""}
+        self.paypal_holders = dict(
+            PremiumPayment.objects.filter(paypal_transaction_id__in=transaction_ids).values_list(
+                "paypal_transaction_id", "pk"
+            )
+        )
+        self.paypal_id_of = {pk: p.paypal_transaction_id for pk, p in self.stored.items()}
         # A file may name the sponsorship by its donor and recipient only.
         if dataset.headers and "sponsorship" not in dataset.headers:
             dataset.append_col([""] * dataset.height, header="sponsorship")
 
-    def _payments_of(self, sponsorship) -> dict:
+    def _payments_of(self, sponsorship_id) -> dict:
         """The sponsorship's payments that are not cancelled, with the file's rows so far."""
-        if sponsorship.pk not in self.payments_of:
-            self.payments_of[sponsorship.pk] = {
-                p.pk: p
-                for p in sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED)
-            }
-        return self.payments_of[sponsorship.pk]
+        if sponsorship_id not in self.payments_of:
+            payments = PremiumPayment.objects.filter(sponsorship_id=sponsorship_id).exclude(
+                status=PremiumPayment.Status.CANCELLED
+            )
+            self.payments_of[sponsorship_id] = {p.pk: p for p in payments}
+        return self.payments_of[sponsorship_id]
 
     def clean_instance(self, payment):
         sponsorship = payment.sponsorship if payment.sponsorship_id else None
@@ -290,7 +304,11 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         if payment.status == PremiumPayment.Status.VERIFIED and payment.verified_at is None:
             payment.verified_at = timezone.now()
         stored = self._stored(payment)
-        if stored is not None and stored.status == PremiumPayment.Status.VERIFIED:
+        if payment.pk in self.changed:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                gettext("An earlier row of this file changes this payment: one row a payment.")
+            )
+        elif stored is not None and stored.status == PremiumPayment.Status.VERIFIED:
             if any(getattr(stored, f) != getattr(payment, f) for f in self.LOCKED_WHEN_VERIFIED):
                 errors.setdefault(NON_FIELD_ERRORS, []).append(
                     gettext(
@@ -302,13 +320,24 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
             problem = self._period_problem(payment, sponsorship, period, new=stored is None)
             if problem:
                 errors["first_month"] = problem
-        transaction_id = payment.paypal_transaction_id
-        if transaction_id and self.paypal_ids.get(transaction_id, payment) is not payment:
-            errors["paypal_transaction_id"] = gettext(
-                "Another row of this file has this PayPal transaction id."
-            )
+        holder = self.paypal_holders.get(payment.paypal_transaction_id)
+        if payment.paypal_transaction_id and holder is not None and holder != payment.pk:
+            if isinstance(holder, tuple):
+                errors["paypal_transaction_id"] = gettext(
+                    "Another row of this file has this PayPal transaction id."
+                )
+            else:
+                errors["paypal_transaction_id"] = payment.unique_error_message(
+                    PremiumPayment, ["paypal_transaction_id"]
+                )
         if errors:
             raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The one unique field, the PayPal transaction id, is checked by clean_instance against
+        # the stored payments and the file's rows: the database alone would not see a row
+        # still to be written, and would see an id that an earlier row has taken off a payment.
+        super().validate_instance(instance, import_validation_errors, validate_unique=False)
 
     def _stored(self, payment):
         """The payment as it is stored, or None for a new one."""
@@ -357,7 +386,7 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
             return ""
         others = [
             other
-            for other in self._payments_of(sponsorship).values()
+            for other in self._payments_of(sponsorship.pk).values()
             if other is not payment and (payment.pk is None or other.pk != payment.pk)
         ]
         for other in others:
@@ -383,22 +412,35 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         self.touched.add(instance.sponsorship_id)
-        # The rows after this one see it among the sponsorship's payments.
-        stored = self._stored(instance)
-        if stored is not None and stored.sponsorship_id != instance.sponsorship_id:
-            self.payments_of.get(stored.sponsorship_id, {}).pop(instance.pk, None)
-        payments = self._payments_of(instance.sponsorship)
         key = instance.pk or ("row", kwargs.get("row_number"))
+        # The rows after this one see it among the sponsorship's payments...
+        stored = self._stored(instance)
+        if stored is not None:
+            self.changed.add(stored.pk)
+            if stored.sponsorship_id != instance.sponsorship_id:
+                # ...and no longer among those of the sponsorship it has left, whose coverage
+                # is recomputed too.
+                self._payments_of(stored.sponsorship_id).pop(instance.pk, None)
+                self.touched.add(stored.sponsorship_id)
+        payments = self._payments_of(instance.sponsorship_id)
         if instance.status == PremiumPayment.Status.CANCELLED:
             payments.pop(key, None)
         else:
             payments[key] = instance
+        # ...and which PayPal transaction id it has now.
+        previous = self.paypal_id_of.get(instance.pk)
+        if previous and self.paypal_holders.get(previous) == key:
+            del self.paypal_holders[previous]
         if instance.paypal_transaction_id:
-            self.paypal_ids[instance.paypal_transaction_id] = instance
+            self.paypal_holders[instance.paypal_transaction_id] = key
+        if instance.pk:
+            self.paypal_id_of[instance.pk] = instance.paypal_transaction_id
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         # As the library's, with a history entry for each payment (saved one by one, each
-        # would have written its own), naming who imported them.
+        # would have written its own), naming who imported them. The changes to stored
+        # payments go first: one may free a PayPal transaction id that a new payment takes.
+        self.bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
         if self.create_instances and (using_transactions or not dry_run):
             try:
                 bulk_create_with_history(

@@ -676,6 +676,134 @@ def test_it_refuses_two_rows_with_overlapping_months(coordinator_client):
     assert not PremiumPayment.objects.exists()
 
 
+@pytest.mark.parametrize("cell", ["x1", "99999999999999999999999"])
+def test_it_says_what_is_wrong_with_an_id_that_names_nothing(coordinator_client, cell):
+    sponsorship = SponsorshipFactory()
+    text = lines(
+        "id,sponsorship,first_month,months,amount",
+        f"{cell},{sponsorship.pk},{sponsorship.first_month:%Y-%m},12,201600",
+        f",{cell},{sponsorship.first_month:%Y-%m},12,201600",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    result = response.context["result"]
+    assert len(result.invalid_rows) + len(result.row_errors()) == 2
+    assert not PremiumPayment.objects.exists()
+
+
+def test_it_refuses_two_rows_for_one_payment(coordinator_client):
+    payment = PremiumPaymentFactory(sponsorship__first_month=dt.date(2026, 1, 1))
+    text = lines(
+        "id,sponsorship,first_month,months,amount,status,verified_at",
+        f"{payment.pk},{payment.sponsorship_id},2026-01,12,201600,verified,2026-01-20 09:30",
+        f"{payment.pk},{payment.sponsorship_id},2026-01,24,403200,verified,2026-01-20 09:30",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert "An earlier row of this file changes this payment: one row a payment." in (
+        response.content.decode()
+    )
+    payment.refresh_from_db()
+    assert (payment.status, payment.months) == ("pending", 12)
+
+
+def test_it_moves_a_payment_to_another_sponsorship(coordinator_client):
+    """Its months are free on the sponsorship it leaves, for a later row of the same file,
+    and both sponsorships' coverage is recomputed."""
+    left, joined = SponsorshipFactory.create_batch(2, first_month=dt.date(2026, 1, 1))
+    payment = PremiumPaymentFactory(sponsorship=left)
+    text = lines(
+        "id,sponsorship,donor,recipient,first_month,months,amount,status,verified_at",
+        f"{payment.pk},{joined.pk},,,2026-01,12,201600,pending,",
+        f",,{left.donor_id},{left.recipient_id},2026-01,12,201600,verified,2026-01-20 09:30",
+    )
+    preview = upload(coordinator_client, PremiumPayment, text)
+    assert "confirm_form" in preview.context, preview.context["result"].invalid_rows
+    confirm(coordinator_client, PremiumPayment, preview)
+
+    payment.refresh_from_db()
+    assert payment.sponsorship == joined
+    assert left.payments.get().status == "verified"
+    left.refresh_from_db()
+    assert (left.state, left.covered_through) == ("active", dt.date(2026, 12, 1))
+
+
+def test_it_gives_a_paypal_id_an_earlier_row_took_off_a_payment(coordinator_client):
+    first, second = SponsorshipFactory.create_batch(2, route="paypal")
+    payment = PremiumPaymentFactory(
+        sponsorship=first,
+        paypal_amount=Decimal("12.50"),
+        paypal_currency="EUR",
+        paypal_transaction_id="TX1",
+    )
+    text = lines(
+        "id,sponsorship,first_month,months,amount,paypal_amount,paypal_currency,"
+        "paypal_transaction_id",
+        f"{payment.pk},{first.pk},{first.first_month:%Y-%m},12,201600,12.50,EUR,TX2",
+        f",{second.pk},{second.first_month:%Y-%m},12,201600,12.50,EUR,TX1",
+    )
+    preview = upload(coordinator_client, PremiumPayment, text)
+    assert "confirm_form" in preview.context, preview.context["result"].invalid_rows
+    confirm(coordinator_client, PremiumPayment, preview)
+    payment.refresh_from_db()
+    assert payment.paypal_transaction_id == "TX2"
+    assert second.payments.get().paypal_transaction_id == "TX1"
+
+
+def test_it_refuses_a_paypal_id_another_payment_has(coordinator_client):
+    first, second = SponsorshipFactory.create_batch(2, route="paypal")
+    PremiumPaymentFactory(
+        sponsorship=first,
+        paypal_amount=Decimal("12.50"),
+        paypal_currency="EUR",
+        paypal_transaction_id="TX1",
+    )
+    text = lines(
+        "sponsorship,first_month,months,amount,paypal_amount,paypal_currency,paypal_transaction_id",
+        f"{second.pk},{second.first_month:%Y-%m},12,201600,12.50,EUR,TX1",
+    )
+    response = upload(coordinator_client, PremiumPayment, text)
+    assert "Premium payment with this PayPal transaction id already exists." in (
+        response.content.decode()
+    )
+    assert not second.payments.exists()
+
+
+def test_it_verifies_a_pending_payment_by_id_and_prices_it(
+    coordinator_client, coordinator, standard_rate
+):
+    payment = PremiumPaymentFactory(sponsorship__first_month=dt.date(2026, 1, 1))
+    text = lines(
+        "id,sponsorship,first_month,months,amount,status,verified_at",
+        f"{payment.pk},{payment.sponsorship_id},2026-01,12,,verified,2026-01-20 09:30",
+    )
+    confirm(coordinator_client, PremiumPayment, upload(coordinator_client, PremiumPayment, text))
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.verified_by) == ("verified", coordinator)
+    assert payment.monthly_amounts == [16_800] * 12 and payment.amount == 201_600
+    payment.sponsorship.refresh_from_db()
+    assert payment.sponsorship.state == "active"
+
+
+def test_it_updates_payments_in_the_same_queries_however_many_rows(db, standard_rate):
+    counts = []
+    for rows in (2, 8):
+        payments = PremiumPaymentFactory.create_batch(
+            rows, sponsorship__first_month=dt.date(2026, 1, 1)
+        )
+        text = lines(
+            "id,sponsorship,first_month,months,amount,status",
+            *(f"{p.pk},{p.sponsorship_id},2026-01,24,,pending" for p in payments),
+        )
+        dataset = tablib.Dataset().load(text, format="csv")
+        with CaptureQueriesContext(connection) as queries:
+            result = PaymentImportResource().import_data(dataset, dry_run=True)
+        assert result.totals["update"] == rows and not result.has_validation_errors()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def test_a_confirmed_import_makes_cached_pages_stale(
     coordinator_client, django_capture_on_commit_callbacks
 ):
