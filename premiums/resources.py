@@ -441,33 +441,40 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         # would have written its own), naming who imported them. The changes to stored
         # payments go first: one may free a PayPal transaction id that a new payment takes.
         self.bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
-        if self.create_instances and (using_transactions or not dry_run):
-            try:
-                bulk_create_with_history(
-                    self.create_instances,
-                    PremiumPayment,
-                    batch_size=batch_size,
-                    default_user=self._history_user(),
-                )
-            except Exception as e:
-                self.handle_import_error(result, e, raise_errors)
-            finally:
-                self.create_instances.clear()
+        self._write(
+            self.create_instances,
+            lambda payments: bulk_create_with_history(
+                payments, PremiumPayment, batch_size=batch_size, default_user=self._history_user()
+            ),
+            using_transactions or not dry_run,
+            raise_errors,
+            result,
+        )
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.update_instances and (using_transactions or not dry_run):
+        self._write(
+            self.update_instances,
+            lambda payments: bulk_update_with_history(
+                payments,
+                PremiumPayment,
+                [*self.get_bulk_update_fields(), *self.DERIVED_FIELDS],
+                batch_size=batch_size,
+                default_user=self._history_user(),
+            ),
+            using_transactions or not dry_run,
+            raise_errors,
+            result,
+        )
+
+    def _write(self, payments, write, allowed, raise_errors, result):
+        """Write a batch of payments as the library would (an error becomes the import's)."""
+        if payments and allowed:
             try:
-                bulk_update_with_history(
-                    self.update_instances,
-                    PremiumPayment,
-                    [*self.get_bulk_update_fields(), *self.DERIVED_FIELDS],
-                    batch_size=batch_size,
-                    default_user=self._history_user(),
-                )
+                write(payments)
             except Exception as e:
                 self.handle_import_error(result, e, raise_errors)
             finally:
-                self.update_instances.clear()
+                payments.clear()
 
     def _history_user(self):
         user = self.user

@@ -67,29 +67,21 @@ def test_python_and_the_database_agree_on_every_check_of_a_payment():
     assert compared == 243 * 5 and refused > 100  # both answers were met, many times
 
 
+def a_year(**fields) -> PremiumPayment:
+    """A year's payment, not saved, of a sponsorship read from the database."""
+    fields = {"first_month": JANUARY, "months": 12, "last_month": DECEMBER, **fields}
+    return PremiumPayment(sponsorship=SponsorshipFactory(), amount=201_600, **fields)
+
+
 def test_a_payment_is_checked_without_a_query_when_it_passes():
-    payment = PremiumPayment(
-        sponsorship=SponsorshipFactory(),
-        first_month=JANUARY,
-        months=12,
-        last_month=DECEMBER,
-        amount=201_600,
-        channel="direct",
-    )
+    payment = a_year(channel="direct")
     with CaptureQueriesContext(connection) as queries:
         payment.full_clean()
     assert len(queries) == 0  # its sponsorship loaded already, its checks decided in Python
 
 
 def test_a_payment_is_still_told_which_check_fails():
-    payment = PremiumPayment(
-        sponsorship=SponsorshipFactory(),
-        first_month=JANUARY,
-        months=12,
-        last_month=DECEMBER,
-        amount=201_600,
-        status="verified",
-    )
+    payment = a_year(status="verified")
     with pytest.raises(ValidationError) as refused:
         payment.validate_constraints()
     assert refused.value.messages == ["Constraint “payment_verified_has_date” is violated."]
