@@ -31,7 +31,12 @@ def estimated_rows(queryset: QuerySet) -> int | None:
 
 
 class EstimatedCountPaginator(Paginator):
-    """Exact counts, except for the whole of a large table on PostgreSQL."""
+    """Exact counts, except for the whole of a large table on PostgreSQL.
+
+    ``estimated`` says which, once ``count`` has been read, so that a page can say "about".
+    """
+
+    estimated = False
 
     @cached_property
     def count(self):
@@ -39,5 +44,6 @@ class EstimatedCountPaginator(Paginator):
         if isinstance(queryset, QuerySet) and not queryset.query.where:
             estimate = estimated_rows(queryset)
             if estimate is not None and estimate >= EXACT_BELOW:
+                self.estimated = True
                 return estimate
         return super().count

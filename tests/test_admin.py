@@ -575,7 +575,11 @@ def test_it_gives_each_listed_payment_a_checkbox_for_the_actions(admin_client):
 def test_the_payments_list_is_counted_exactly_when_small_or_filtered(admin_client):
     PremiumPaymentFactory.create_batch(3)
     PremiumPaymentFactory(status=PremiumPayment.Status.VERIFIED)
-    assert admin_client.get(url(PremiumPayment, "changelist")).context["cl"].result_count == 4
+    response = admin_client.get(url(PremiumPayment, "changelist"))
+    assert response.context["cl"].result_count == 4
+    paginator_html = response.content.decode().split('class="paginator"')[1]
+    assert "4 premium payments" in paginator_html
+    assert "about" not in paginator_html
     response = admin_client.get(url(PremiumPayment, "changelist"), {"status__exact": "verified"})
     assert response.context["cl"].result_count == 1
 
@@ -596,6 +600,11 @@ def test_a_large_unfiltered_payments_list_is_numbered_by_the_estimate(
     assert any("reltuples" in q for q in sql)
     assert not any("COUNT(*)" in q and "premiums_premiumpayment" in q for q in sql)
     assert response.context["cl"].result_count == 5  # ANALYZE saw every row
+    # An estimate is not passed off as an exact count.
+    assert "about 5 premium payments" in response.content.decode()
+    response = admin_client.get(url(PremiumPayment, "changelist"), HTTP_ACCEPT_LANGUAGE="id")
+    assert "sekitar 5 pembayaran iuran" in response.content.decode()
     # A filter is counted exactly, estimate or not.
     response = admin_client.get(url(PremiumPayment, "changelist"), {"status__exact": "verified"})
     assert response.context["cl"].result_count == 0
+    assert "about" not in response.content.decode().split('class="paginator"')[1]
