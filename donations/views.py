@@ -228,8 +228,13 @@ def private_page(request):
 def _render_private_page(request, donor):
     sponsorships = list(_sponsorships_for_page(donor))
     today = timezone.localdate()
+    waiting_choices = None
     for sponsorship in sponsorships:
         sponsorship.strip = sponsorship.month_strip(today)
+        if sponsorship.state in Sponsorship.HOLDING_STATES:
+            form = _request_form(sponsorship, waiting_choices)
+            waiting_choices = form.fields["new_recipient"].widget.choices
+            sponsorship.request_form_fields = as_crispy_form(form)
         # Only what happened during this donor's own sponsorship, never a former sponsor's.
         card = getattr(sponsorship.recipient, "card", None)
         sponsorship.own_handovers = [
@@ -250,18 +255,18 @@ def _render_private_page(request, donor):
             "sponsorships": sponsorships,
             "donor_messages": donor.messages.select_related("sponsorship__recipient")[:30],
             "waiting": Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)[:6],
-            # The same fields under every sponsorship: rendered once, not once per sponsorship.
-            "request_form_fields": as_crispy_form(_request_form()),
         },
     )
 
 
-def _request_form():
-    form = DonorRequestForm()
-    # Evaluate the choice of people once: the form is shown under every sponsorship.
+def _request_form(sponsorship, waiting_choices=None):
+    """The stop-or-change form under one sponsorship, its ids its own (a page may show several,
+    and a label must check its own form's radio button)."""
+    form = DonorRequestForm(auto_id=f"request-{sponsorship.pk}-%s")
     field = form.fields["new_recipient"]
+    # The choice of people is read once for the whole page, not once per sponsorship.
     # iter(): list() of the choices themselves would first ask their length, a COUNT query.
-    field.widget.choices = list(iter(field.choices))
+    field.widget.choices = list(iter(field.choices)) if waiting_choices is None else waiting_choices
     return form
 
 

@@ -10,8 +10,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from donations.mail import send_queued
+from donations.models import DonorRequest
 from premiums.models import PaymentEvidence
-from tests.factories import RecipientFactory
+from tests.factories import DonorFactory, RecipientFactory, SponsorshipFactory
 from tests.images import png_bytes
 
 pytestmark = pytest.mark.browser
@@ -173,3 +174,21 @@ def test_the_pledge_form_fits_a_phone_without_sideways_scrolling(phone_page, sta
     expect(phone_page.get_by_label("Full name")).to_be_visible()
     assert phone_page.evaluate("window.innerWidth") == 390
     assert phone_page.evaluate("document.scrollingElement.scrollWidth") <= 390
+
+
+def test_a_donor_with_two_sponsorships_asks_to_stop_the_second(page, standard_rate):
+    """Each sponsorship's form is its own: clicking a label there checks that form's choice."""
+    donor = DonorFactory()
+    first = SponsorshipFactory(donor=donor, recipient=RecipientFactory(nickname="Made"))
+    second = SponsorshipFactory(donor=donor, recipient=RecipientFactory(nickname="Ketut"))
+    page.goto(f"/en/donor/{donor.issue_link(days=90)}/")
+    section = page.locator(f"#sponsorship-{second.pk}")
+    section.get_by_text("Stop, or change to another recipient").click()
+    section.get_by_text("Stop the sponsorship", exact=True).click()
+    expect(section.get_by_label("Stop the sponsorship", exact=True)).to_be_checked()
+    expect(
+        page.locator(f"#sponsorship-{first.pk}").get_by_label("Stop the sponsorship", exact=True)
+    ).not_to_be_checked()
+    section.get_by_role("button", name="Send to BCC").click()
+    expect(page.get_by_text("Your request was sent to BCC")).to_be_visible()
+    assert list(DonorRequest.objects.values_list("sponsorship", "kind")) == [(second.pk, "stop")]

@@ -312,6 +312,27 @@ def test_it_sends_a_stop_or_change_request_to_staff(donor_client, owner):
     ]
 
 
+def test_each_request_form_has_its_own_ids(donor_client, owner):
+    """Two sponsorships, two stop-or-change forms: a label checks its own form's radio button."""
+    donor, token, sponsorship, payment = owner
+    second = SponsorshipFactory(donor=donor, first_month=dt.date(2026, 12, 1))
+    html = donor_client.get("/en/donor/").content.decode()
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    forms = re.findall(
+        r'<form[^>]*action="/en/donor/sponsorships/(\d+)/request/".*?</form>', html, re.S
+    )
+    assert sorted(forms) == sorted([str(sponsorship.pk), str(second.pk)])
+    for pk in forms:
+        form_html = re.search(
+            rf'action="/en/donor/sponsorships/{pk}/request/".*?</form>', html, re.S
+        ).group()
+        labels = set(re.findall(r'<label[^>]* for="([^"]+)"', form_html))
+        inputs = set(re.findall(r' id="([^"]+)"', form_html))
+        assert {f"request-{pk}-kind_0", f"request-{pk}-new_recipient"} <= labels
+        assert labels <= inputs
+
+
 def test_the_statement_sums_verified_payments_by_year_and_recipient(donor_client, owner):
     donor, token, sponsorship, payment = owner
     verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
