@@ -74,8 +74,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INSTALLED_APPS = [
-    # Django's admin, on a site that asks staff for a second factor (bcc_sponsor/otp.py).
-    "bcc_sponsor.admin_config.StaffAdminConfig",
+    # Django's admin, on a site that asks staff for a second factor (core/otp.py).
+    "core.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,10 +95,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
-    "bcc_sponsor",
+    # The program, bottom layer first: each app imports only those above it in this list.
+    "core",
     "recipients",
     "donations",
     "premiums",
+    "program",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["bcc_sponsor.templatetags.rupiah"],
+            "builtins": ["core.templatetags.rupiah"],
         },
     },
 ]
@@ -179,12 +181,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # A staff member who mistyped twice and then got in starts again from zero.
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "bcc_sponsor.login_limits.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "bcc_sponsor.login_limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.login_limits.client_ip"
 # Reverse proxies of ours in front of the app, each appending to X-Forwarded-For (nginx: 1).
 # 0 trusts only the connection's address: otherwise anyone could name a new address per guess.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Two-factor login (TOTP app or backup codes, bcc_sponsor/otp.py) for the admin and staff pages.
+# Two-factor login (TOTP app or backup codes, core/otp.py) for the admin and staff pages.
 # On unless set: production runs with DEBUG off; the demo and development (DEBUG on) go without.
 STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "BCC Sponsor"
@@ -267,7 +269,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = "ID"
 PHONENUMBER_DB_FORMAT = "E164"
 
-# CSV import and export in the admin (django-import-export, bcc_sponsor/importexport.py).
+# CSV import and export in the admin (django-import-export, core/importexport.py).
 # Each needs its own permission ("<app>.import_<model>", "<app>.export_<model>"): coordinators
 # have them, volunteers do not. An import is one transaction: a bad row and nothing is written.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
@@ -295,7 +297,7 @@ LOGGING = {
 DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=90)
 
 # Abuse limits, counted in the default (shared) cache: "<requests>/<window>", the window in
-# s, m, h or d with an optional count ("20/10m"). See bcc_sponsor/ratelimit.py.
+# s, m, h or d with an optional count ("20/10m"). See core/ratelimit.py.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 RATELIMITS = {
     # Pledge form posts (new and returning donors), per client address.

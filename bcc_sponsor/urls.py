@@ -3,7 +3,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from bcc_sponsor import otp_views, views
+from core import otp_views
+from program import views
 
 admin.site.site_header = "BCC Sponsor"
 admin.site.site_title = "BCC Sponsor"

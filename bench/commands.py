@@ -80,7 +80,8 @@ def load(
     sponsorship (the database refuses a second), 30 % of them none (people still waiting), and
     the other sponsorships are earlier ones that ended (stopped or lapsed).
     """
-    from donations import rules
+    from core import months as rules
+    from donations import standing
     from donations.models import Donor, Message, Sponsorship
     from recipients.models import Occupation, Recipient, Regency
 
@@ -158,13 +159,13 @@ def load(
             # Never paid: M is the month before the first, so it lapses on first + 3.
             s.state = "pledged"
             s.first_month = rules.add_months(month, rng.randint(-5, 2))
-            s.lapses_on = rules.lapse_date(s.first_month, None)
+            s.lapses_on = standing.lapse_date(s.first_month, None)
         else:
             # Paid through anything from half a year ago to two years ahead.
             s.covered_through = rules.add_months(month, rng.randint(-6, 23))
             s.first_month = rules.add_months(s.covered_through, 1 - 12 * rng.randint(1, 3))
             s.activated_at = now
-            s.lapses_on = rules.lapse_date(s.first_month, s.covered_through)
+            s.lapses_on = standing.lapse_date(s.first_month, s.covered_through)
             s.state = {"active_evidence_pending": "active"}.get(kind, kind)
             if kind == "active_evidence_pending":
                 s.lapses_on = None

@@ -259,7 +259,7 @@ def load_import_sponsorships(rows: int, day, rng: random.Random) -> Path:
     """Sponsorships without payments, and the import file that pays for them: for each, a
     verified year and then a pending one, naming the donor by email and the recipient by NIK."""
     from bench.commands import BATCH
-    from donations import rules
+    from donations import standing
     from donations.models import Donor, Sponsorship
     from recipients.models import Occupation, Recipient, Regency
 
@@ -303,7 +303,7 @@ def load_import_sponsorships(rows: int, day, rng: random.Random) -> Path:
             route="direct",
             state="pledged",
             first_month=first,
-            lapses_on=rules.lapse_date(first, None),
+            lapses_on=standing.lapse_date(first, None),
         )
         for donor, recipient in zip(donors, recipients, strict=True)
     ]

@@ -95,7 +95,7 @@ def load_payments_and_handovers(scale: float, day: dt.date, rng: random.Random) 
     """Payments with evidence for the sponsorships `load` made, then cards and handovers."""
     from django.contrib.auth import get_user_model
 
-    from donations import rules
+    from core import months as rules
     from donations.models import Sponsorship
     from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate
     from recipients.models import BpjsCard, CardHandover, HandoverPhoto

@@ -22,12 +22,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from bcc_sponsor.importexport import CsvImportExportMixin
-from bcc_sponsor.versions import PROGRAM_DATA
+from core.importexport import CsvImportExportMixin
 from donations import privacy
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
 from donations.resources import ActiveDonorResource, DonorResource
-from donations.rules import Standing
+from donations.standing import Standing
 from donations.services import (
     DocumentationError,
     handover_sponsorships,
@@ -441,7 +440,6 @@ class DonorAccessTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected links"), permissions=["revoke"])
     def revoke(self, request, queryset):
         revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        PROGRAM_DATA.bump()  # an UPDATE sends no signal
         self.message_user(
             request,
             ngettext("%(count)d link revoked.", "%(count)d links revoked.", revoked)

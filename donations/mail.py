@@ -23,7 +23,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from donations import rules
+from core.months import add_months
+from donations import standing
 from donations.models import DonorRequest, Message
 from recipients.models import CardHandover, HandoverPhoto, SituationUpdate
 
@@ -64,19 +65,20 @@ def _context_for(message: Message) -> dict:
 
     kind, sponsorship = message.kind, message.sponsorship
     if kind == Message.Kind.PLEDGE_RECEIVED and isinstance(ctx.get("first_month"), dt.date):
-        ctx["last_month"] = rules.add_months(ctx["first_month"], int(ctx.get("months") or 1) - 1)
+        ctx["last_month"] = add_months(ctx["first_month"], int(ctx.get("months") or 1) - 1)
     if kind == Message.Kind.COVERAGE_ENDING and not ctx.get("month") and sponsorship:
         ctx["month"] = sponsorship.covered_through
     if kind in (Message.Kind.OVERDUE_1, Message.Kind.OVERDUE_2):
         if not ctx.get("month") and sponsorship:
-            last = rules.last_accounted_month(sponsorship.first_month, sponsorship.covered_through)
-            ctx["month"] = rules.add_months(last, 1)
+            ctx["month"] = standing.first_unpaid_month(
+                sponsorship.first_month, sponsorship.covered_through
+            )
         if sponsorship:
             # The day as it stands now; None while evidence awaits review (then no warning).
             ctx["lapses_on"] = sponsorship.lapses_on
         elif isinstance(ctx.get("month"), dt.date):
             # Three months without evidence from the first unpaid month, then the lapse.
-            ctx["lapses_on"] = rules.add_months(ctx["month"], rules.MONTHS_BEFORE_LAPSE)
+            ctx["lapses_on"] = standing.lapse_day_after(ctx["month"])
     if kind == Message.Kind.LAPSED and not ctx.get("month") and sponsorship:
         ctx["month"] = sponsorship.lapses_on
     if kind == Message.Kind.SITUATION_UPDATE and ctx.get("kind") in SituationUpdate.Kind.values:

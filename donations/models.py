@@ -11,8 +11,9 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from bcc_sponsor.versions import PROGRAM_DATA
-from donations import rules
+from core.months import month_range, month_start, months_between
+from core.versions import VersionedModel, VersionedQuerySet
+from donations import rules, standing
 from recipients.models import Recipient
 
 
@@ -25,36 +26,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def live_condition(day, prefix=""):
-    """The one definition of a sponsorship in force on `day`, as a filter.
-
-    Pledged or active, and not lapsed by the calendar: lapses_on is recomputed from payments and
-    evidence whenever they change and compared with the day here, so a lapse shows without any
-    scheduled job having run. `prefix` reaches sponsorships through a relation ("sponsorships__").
-    """
-    day = day or timezone.localdate()
-    return Q(**{f"{prefix}state__in": Sponsorship.LIVE_STATES}) & (
-        Q(**{f"{prefix}lapses_on__isnull": True}) | Q(**{f"{prefix}lapses_on__gt": day})
-    )
-
-
-def lapsed_by_calendar_condition(day, prefix=""):
-    """Live by their stored state, but past the lapse day: lapsed, not yet recorded."""
-    day = day or timezone.localdate()
-    return Q(**{f"{prefix}state__in": Sponsorship.LIVE_STATES, f"{prefix}lapses_on__lte": day})
-
-
-def protecting_condition(day, prefix=""):
-    """A sponsorship protecting its recipient on `day`: in force, started, and paid for the
-    current month."""
-    day = day or timezone.localdate()
-    month = rules.month_start(day)
-    return live_condition(day, prefix) & Q(
-        **{f"{prefix}first_month__lte": month, f"{prefix}covered_through__gte": month}
-    )
-
-
-class DonorQuerySet(models.QuerySet):
+class DonorQuerySet(VersionedQuerySet):
     def active_on(self, day=None):
         """Donors with at least one sponsorship in force on `day` (the three-month rule applied)."""
         live = Sponsorship.objects.live_on(day).filter(donor=OuterRef("pk"))
@@ -79,7 +51,9 @@ class DonorQuerySet(models.QuerySet):
             started=Min("sponsorships__first_month"),
             protecting=Count(
                 "sponsorships__recipient",
-                filter=protecting_condition(day, prefix="sponsorships__"),
+                filter=standing.standing_is(
+                    day or timezone.localdate(), standing.Standing.COVERED, prefix="sponsorships__"
+                ),
                 distinct=True,
             ),
         )
@@ -94,8 +68,10 @@ class DonorQuerySet(models.QuerySet):
         return self.filter(pk__in=valid.values("donor_id")).first()
 
 
-class Donor(models.Model):
+class Donor(VersionedModel):
     """A person who pays the premium for one or more recipients."""
+
+    shown_publicly = True
 
     full_name = models.CharField(_("full name"), max_length=150)
     display_name = models.CharField(
@@ -144,11 +120,9 @@ class Donor(models.Model):
         return raw
 
     def revoke_links(self) -> int:
-        revoked = self.access_tokens.filter(revoked_at__isnull=True).update(
+        return self.access_tokens.filter(revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        PROGRAM_DATA.bump()  # an UPDATE sends no signal
-        return revoked
 
     def paid_by_year(self):
         """Verified payments summed per year (of verification, in Bali time) and recipient."""
@@ -173,7 +147,7 @@ def initials(name: str) -> str:
     return "".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())
 
 
-class DonorAccessToken(models.Model):
+class DonorAccessToken(VersionedModel):
     """A secret link to a donor's private page. The token itself is never stored."""
 
     donor = models.ForeignKey(
@@ -192,33 +166,57 @@ class DonorAccessToken(models.Model):
         return str(_("Link created %(created)s")) % {"created": f"{self.created_at:%Y-%m-%d}"}
 
 
-class SponsorshipQuerySet(models.QuerySet):
+class SponsorshipQuerySet(VersionedQuerySet):
+    """The standing rules of `donations.standing` as filters, for `day` (today by default)."""
+
     def live_on(self, day=None):
-        """Sponsorships in force on `day` (see live_condition): the public list, the dashboard
-        and the commands all use this one definition of "active"."""
-        return self.filter(live_condition(day))
+        """Sponsorships in force on `day`: the public list, the dashboard and the commands all
+        use this one definition of "active"."""
+        return self.filter(standing.in_force(day or timezone.localdate()))
+
+    def with_standing(self, day=None):
+        """Each sponsorship annotated with its `standing` on `day` (None if not live)."""
+        return self.annotate(standing=standing.standing_expression(day or timezone.localdate()))
+
+    def standing_is(self, *standings, day=None):
+        return self.filter(standing.standing_is(day or timezone.localdate(), *standings))
 
     def protecting_on(self, day=None):
-        """Sponsorships whose recipient is insured on `day` (see protecting_condition)."""
-        return self.filter(protecting_condition(day))
+        """Sponsorships whose recipient is insured on `day`: in force, started, month paid."""
+        return self.standing_is(standing.Standing.COVERED, day=day)
+
+    def will_lapse_on(self, day=None):
+        """One or two months overdue on `day`: without evidence they lapse within two months."""
+        return self.standing_is(standing.Standing.OVERDUE_1, standing.Standing.OVERDUE_2, day=day)
+
+    def coverage_ending_on(self, day=None):
+        """In force, with the last paid month ending within 30 days of `day` (not before): the
+        window of the donor's "coverage ending" reminder."""
+        return self.filter(standing.coverage_ending(day or timezone.localdate()))
 
     def lapsed_unrecorded_on(self, day=None):
         """Live by their stored state, but lapsed by the calendar: the lapse command's work."""
-        return self.filter(lapsed_by_calendar_condition(day))
+        return self.filter(standing.lapsed_unrecorded(day or timezone.localdate()))
+
+    def lapsed_on(self, day=None):
+        """Lapsed on `day`: recorded, or by the calendar and not recorded yet."""
+        return self.filter(standing.lapsed(day or timezone.localdate()))
 
     def holding_recipient_on(self, day=None):
         """Sponsorships that keep their recipient off the list of people waiting for a sponsor."""
         day = day or timezone.localdate()
-        return self.filter(Q(state=Sponsorship.State.AWAITING_DECISION) | live_condition(day))
+        return self.filter(Q(state=Sponsorship.State.AWAITING_DECISION) | standing.in_force(day))
 
 
-class Sponsorship(models.Model):
+class Sponsorship(VersionedModel):
     """A donor's pledge to pay a recipient's premium.
 
     The state stores what people decided; where a live sponsorship stands on a given day
     (covered, due, overdue, lapsed) is derived from covered_through and lapses_on, which are
     recomputed from the payments and evidence each time those change.
     """
+
+    shown_publicly = True
 
     class State(models.TextChoices):
         PLEDGED = "pledged", _("Pledged, awaiting the first payment")
@@ -233,7 +231,8 @@ class Sponsorship(models.Model):
 
     #: Recorded as end_reason when the three-month rule ends a sponsorship.
     LAPSE_REASON = "three months without evidence"
-    LIVE_STATES = (State.PLEDGED, State.ACTIVE)
+    #: The states in which the calendar decides the standing (pledged, active).
+    LIVE_STATES = (State.PLEDGED, State.ACTIVE)  # standing.LIVE_STATES; a test checks
     HOLDING_STATES = (State.PLEDGED, State.ACTIVE, State.AWAITING_DECISION)
 
     donor = models.ForeignKey(
@@ -303,12 +302,19 @@ class Sponsorship(models.Model):
         ended = timezone.localdate(self.ended_at) if self.ended_at else None
         return started <= day and (ended is None or day <= ended)
 
-    def standing_on(self, day=None) -> rules.Standing | None:
+    def standing_on(self, day=None) -> standing.Standing | None:
         """Where the sponsorship stands on `day` by the calendar; None once it has ended."""
-        if self.state not in self.LIVE_STATES:
-            return None
-        day = day or timezone.localdate()
-        return rules.standing_on(day, self.first_month, self.covered_through, self.lapses_on)
+        return standing.standing_on(
+            day or timezone.localdate(),
+            self.state,
+            self.first_month,
+            self.covered_through,
+            self.lapses_on,
+        )
+
+    def is_lapsed_on(self, day=None) -> bool:
+        """Lapsed, recorded or only by the calendar (the lapse command has not run yet)."""
+        return standing.is_lapsed(day or timezone.localdate(), self.state, self.lapses_on)
 
     @property
     def standing(self):
@@ -318,49 +324,33 @@ class Sponsorship(models.Model):
         """Month-by-month view for the donor: (month, kind) with kind one of covered, pending
         (evidence awaiting verification), due, overdue, future. Uses prefetched payments."""
         day = day or timezone.localdate()
-        today = rules.month_start(day)
+        today = month_start(day)
         pending = {
             month
             for p in self.payments.all()
             if p.status == "pending" and any(e.status == "pending" for e in p.evidence.all())
-            for month in rules.month_range(p.first_month, p.months)
+            for month in month_range(p.first_month, p.months)
         }
         last_paid = max(
             (p.last_month for p in self.payments.all() if p.status != "cancelled"),
             default=self.first_month,
         )
         end = max(last_paid, today if self.state in self.LIVE_STATES else self.first_month)
-        accounted = rules.last_accounted_month(self.first_month, self.covered_through)
         strip = []
-        for month in rules.month_range(
-            self.first_month, rules.months_between(self.first_month, end) + 1
-        ):
+        for month in month_range(self.first_month, months_between(self.first_month, end) + 1):
             if self.covered_through and month <= self.covered_through:
                 kind = "covered"
             elif month in pending:
                 kind = "pending"
             elif month <= today and self.state in self.LIVE_STATES:
-                kind = (
-                    "due"
-                    if rules.months_between(accounted, month) <= 1 and month == today
-                    else "overdue"
-                )
+                behind = standing.months_behind(today, self.first_month, self.covered_through)
+                kind = "due" if month == today and behind <= 1 else "overdue"
             else:
                 kind = "future"
             strip.append((month, kind))
         return strip[-length:]
 
-    def lapse(self, on=None) -> bool:
-        """Record that the sponsorship lapsed under the three-month rule; False if already done
-        or not yet due. The same code as the daily lapse_sponsorships command, for one row."""
-        from donations.reminders import record_lapses
-
-        recorded = record_lapses(on, Sponsorship.objects.filter(pk=self.pk)) == 1
-        self.refresh_from_db()
-        return recorded
-
-
-class DonorRequest(models.Model):
+class DonorRequest(VersionedModel):
     """A donor asks BCC to stop a sponsorship or to move it to another recipient."""
 
     class Kind(models.TextChoices):
@@ -426,7 +416,7 @@ class DonorRequest(models.Model):
         return f"{self.get_kind_display()} — {self.sponsorship}"
 
 
-class Message(models.Model):
+class Message(VersionedModel):
     """An email to a donor, written in the same transaction as its cause and sent later.
 
     `send_messages` delivers queued rows and retries failures with back-off, so a mail server

@@ -17,14 +17,15 @@ from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from bcc_sponsor.versions import PROGRAM_DATA
-from donations import rules
+from core.months import month_range, months_between
+from donations import standing
 from donations.models import Message, Sponsorship
+from donations.standing import Standing
 from recipients.models import Recipient
 
 #: The same words as `Sponsorship.lapse` writes, so staff see one reason whichever recorded it.
 LAPSE_REASON = Sponsorship.LAPSE_REASON
-COVERAGE_ENDING_DAYS = rules.COVERAGE_ENDING_DAYS
+COVERAGE_ENDING_DAYS = standing.COVERAGE_ENDING_DAYS
 #: Rows per INSERT: keeps each statement a reasonable size on a large run.
 BATCH_SIZE = 2000
 
@@ -46,7 +47,7 @@ def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
     becomes lapsed, with its end time, the reason and a history row, and its donor gets one
     "lapsed" message, all in one transaction; its recipient waits for a sponsor again from
     today. A second run finds nothing left to do. `sponsorships` narrows the work (one row for
-    `Sponsorship.lapse`); by default every sponsorship is considered.
+    `lapse`); by default every sponsorship is considered.
     """
     day = day or timezone.localdate()
     now = timezone.now()
@@ -99,9 +100,15 @@ def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
             ignore_conflicts=True,
             batch_size=BATCH_SIZE,
         )
-        # UPDATE and bulk INSERT send no signals: the dashboard and the donors' pages must know.
-        PROGRAM_DATA.bump()
     return len(rows)
+
+
+def lapse(sponsorship: Sponsorship, on: dt.date | None = None) -> bool:
+    """Record that one sponsorship lapsed under the three-month rule; False if already done or
+    not yet due. The same code as the daily lapse_sponsorships command, for one row."""
+    recorded = record_lapses(on, Sponsorship.objects.filter(pk=sponsorship.pk)) == 1
+    sponsorship.refresh_from_db()
+    return recorded
 
 
 def _message_key(kind: str, period_field: str, periods: list[dt.date]):
@@ -146,8 +153,6 @@ def _queue(kind: str, candidates, period_field: str, periods: list[dt.date], mon
         ignore_conflicts=True,
         batch_size=BATCH_SIZE,
     )
-    if rows:
-        PROGRAM_DATA.bump()  # a bulk INSERT sends no signal; the donor's page lists messages
     return len(rows)
 
 
@@ -163,31 +168,28 @@ def queue_reminders(day: dt.date | None = None) -> dict[str, int]:
     done their part and the wait is BCC's. A pledge never paid has no coverage to end.
     """
     day = day or timezone.localdate()
-    month = rules.month_start(day)
-    live = Sponsorship.objects.live_on(day).filter(lapses_on__isnull=False)
-
-    first, last = rules.coverage_ending_months(day)
-    ending = rules.month_range(first, rules.months_between(first, last) + 1)
-
-    def first_unpaid(lapses_on):
-        # M+1, the month the mail names, is three months before the lapse day (M+4).
-        return rules.add_months(lapses_on, -rules.MONTHS_BEFORE_LAPSE)
+    sponsorships = Sponsorship.objects.filter(lapses_on__isnull=False)
+    first, last = standing.coverage_ending_months(day)
+    ending = month_range(first, months_between(first, last) + 1)
 
     counts = {}
     counts[Message.Kind.COVERAGE_ENDING] = _queue(
         Message.Kind.COVERAGE_ENDING,
-        live.filter(covered_through__in=ending),
+        sponsorships.coverage_ending_on(day),
         "covered_through",
         ending,
         month_of=lambda covered_through: covered_through,
     )
-    for kind, months_to_lapse in ((Message.Kind.OVERDUE_1, 2), (Message.Kind.OVERDUE_2, 1)):
-        lapses_on = rules.add_months(month, months_to_lapse)
+    for kind, overdue in (
+        (Message.Kind.OVERDUE_1, Standing.OVERDUE_1),
+        (Message.Kind.OVERDUE_2, Standing.OVERDUE_2),
+    ):
         counts[kind] = _queue(
             kind,
-            live.filter(lapses_on=lapses_on),
+            sponsorships.standing_is(overdue, day=day),
             "lapses_on",
-            [lapses_on],
-            month_of=first_unpaid,
+            [standing.lapse_day_when(overdue, day)],
+            # The month the mail names is M+1, read back from the lapse day.
+            month_of=standing.first_unpaid_before,
         )
     return counts

@@ -7,9 +7,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from bcc_sponsor.importexport import BaseResource, DateWidget, LookupWidget, WholeNumberWidget
+from core.importexport import BaseResource, DateWidget, LookupWidget, WholeNumberWidget
+from core.months import month_start
 from donations.models import Donor
-from donations.rules import month_start
 from recipients.models import Recipient
 
 

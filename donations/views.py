@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bcc_sponsor import ratelimit
-from bcc_sponsor.public_cache import cached_for_visitors
-from bcc_sponsor.versions import PROGRAM_DATA
+from core import ratelimit
+from core.public_cache import cached_for_visitors
+from core.storage import serve_private_file
+from core.versions import PROGRAM_DATA
 from donations.forms import DonorRequestForm, LinkRequestForm
 from donations.models import Donor, DonorAccessToken, Message, Sponsorship, hash_token
 from recipients.models import HandoverPhoto, Recipient
-from recipients.views import serve_private_file
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def _sponsorships_for_page(donor):
 
 
 #: How long a donor's page is kept while nothing in the program changes (every committed change
-#: makes it stale at once: see bcc_sponsor.versions).
+#: makes it stale at once: see core.versions).
 PAGE_CACHE_SECONDS = 10 * 60
 
 

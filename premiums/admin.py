@@ -26,19 +26,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from bcc_sponsor import dashboard, uploads
-from bcc_sponsor.importexport import CsvImportExportMixin, CsvImportMixin
-from bcc_sponsor.paginators import EstimatedCountPaginator
-from bcc_sponsor.templatetags.rupiah import format_rupiah
+from core import uploads
+from core.importexport import CsvImportExportMixin, CsvImportMixin
+from core.months import month_start
+from core.paginators import EstimatedCountPaginator
+from core.templatetags.rupiah import format_rupiah
+from donations import standing
 from donations.admin import DonorRequestAdmin, standing_label
 from donations.models import DonorRequest, Sponsorship
-from donations.rules import (
-    COVERAGE_ENDING_DAYS,
-    MINIMUM_MONTHS,
-    RuleError,
-    check_pledge_months,
-    month_start,
-)
+from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months
+from donations.standing import COVERAGE_ENDING_DAYS
 from premiums import rules, services
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from premiums.resources import PaymentExportResource, PaymentImportResource, SponsorshipResource
@@ -157,9 +154,9 @@ class InForceFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.live_on()
         if self.value() == "ending":
-            return queryset.filter(dashboard.coverage_ending(timezone.localdate()))
+            return queryset.coverage_ending_on()
         if self.value() == "overdue":
-            return queryset.filter(dashboard.will_lapse(timezone.localdate()))
+            return queryset.will_lapse_on()
         if self.value() == "lapsed":
             return queryset.lapsed_unrecorded_on()
         return queryset
@@ -852,7 +849,7 @@ class LapsedSponsorshipFilter(admin.SimpleListFilter):
         return [("yes", _("Yes (late evidence)")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
-        lapsed = dashboard.lapsed(timezone.localdate(), prefix="payment__sponsorship__")
+        lapsed = standing.lapsed(timezone.localdate(), prefix="payment__sponsorship__")
         if self.value() == "yes":
             return queryset.filter(lapsed)
         if self.value() == "no":

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from phonenumber_field.formfields import PhoneNumberField
 
-from donations import rules as calendar
+from core.months import month_range
 from donations.models import Donor, Sponsorship
+from donations.rules import earliest_first_month
 
 MAX_YEARS = 5
 
@@ -18,10 +19,10 @@ MAX_YEARS = 5
 def month_choices(count=12):
     """The months a sponsorship may start in: from next month (protection starts the month
     after registration with BPJS) for the next `count` months."""
-    first = calendar.add_months(calendar.month_start(timezone.localdate()), 1)
+    first = earliest_first_month(timezone.localdate())
     return [
         (m.isoformat(), formats.date_format(m, "YEAR_MONTH_FORMAT"))
-        for m in calendar.month_range(first, count)
+        for m in month_range(first, count)
     ]
 
 
@@ -136,7 +137,7 @@ class EvidenceForm(forms.Form):
     )
 
     def clean_file(self):
-        from bcc_sponsor.uploads import clean_evidence
+        from core.uploads import clean_evidence
 
         return clean_evidence(self.cleaned_data["file"])
 

@@ -5,15 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bcc_sponsor import conditions
-from bcc_sponsor.storage import RandomPath, private_storage
+from core import conditions
+from core.months import last_month_of
+from core.storage import RandomPath, private_storage
+from core.versions import VersionedModel, VersionedQuerySet
 from donations.models import Sponsorship
-from donations.rules import last_month_of
 from premiums import rules
 from recipients.models import Sector
 
 
-class PremiumRateQuerySet(models.QuerySet):
+class PremiumRateQuerySet(VersionedQuerySet):
     def as_rules(self) -> list[rules.Rate]:
         """The whole table as plain values for the rules functions (a few rows: one query)."""
         return [
@@ -22,8 +23,10 @@ class PremiumRateQuerySet(models.QuerySet):
         ]
 
 
-class PremiumRate(models.Model):
+class PremiumRate(VersionedModel):
     """One row of the effective-dated premium table, in whole Rupiah per month."""
+
+    shown_publicly = True
 
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(
@@ -69,8 +72,10 @@ class PremiumRate(models.Model):
         return self.jkk + self.jkm
 
 
-class PremiumPayment(models.Model):
+class PremiumPayment(VersionedModel):
     """One payment of the premium to BPJS, covering whole consecutive months."""
+
+    shown_publicly = True
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting evidence or verification")
@@ -198,7 +203,7 @@ class PremiumPayment(models.Model):
         return rules.Period(self.first_month, self.months)
 
 
-class PaymentEvidence(models.Model):
+class PaymentEvidence(VersionedModel):
     """A receipt proving a payment (the donor's BPJS receipt, or BCC's own for PayPal donors)."""
 
     class Status(models.TextChoices):
@@ -265,7 +270,7 @@ class PaymentEvidence(models.Model):
         return str(_("Evidence %(id)s for %(payment)s")) % {"id": self.pk, "payment": self.payment}
 
 
-class Refund(models.Model):
+class Refund(VersionedModel):
     """Premium BPJS returns for months paid after a recipient's death, and where it went."""
 
     class State(models.TextChoices):
@@ -309,8 +314,10 @@ class Refund(models.Model):
         return f"{self.payment.sponsorship}: {self.unused_months} × / Rp {self.amount}"
 
 
-class Benefit(models.Model):
+class Benefit(VersionedModel):
     """What the insurance gives, shown to donors and visitors; staff keep it up to date."""
+
+    shown_publicly = True
 
     title = models.CharField(_("title (English)"), max_length=120)
     title_id = models.CharField(_("title (Bahasa Indonesia)"), max_length=120)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from bcc_sponsor.importexport import (
+from core.importexport import (
     BaseResource,
     LookupWidget,
     PreloadedInstanceLoader,

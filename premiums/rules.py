@@ -1,7 +1,7 @@
 """The premium rules as plain functions: prices under the rate table, coverage, refunds.
 
 Nothing here touches the database or a request; callers pass in the rows they have. Months are
-first days of months (see `donations.rules`).
+first days of months (see `core.months`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from donations.rules import (
-    RuleError,
-    add_months,
-    check_pledge_months,
-    last_month_of,
-    month_name,
-    month_range,
-    month_start,
-)
+from core.months import add_months, last_month_of, month_name, month_range, month_start
+from donations.rules import RuleError, check_pledge_months
 
 
 class NoRateError(RuleError):

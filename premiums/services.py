@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from bcc_sponsor.storage import random_name
-from bcc_sponsor.versions import PROGRAM_DATA, PUBLIC_PAGES
-from donations import rules as calendar
+from core.months import month_start
+from core.storage import random_name
+from donations import rules as pledge_rules
+from donations import standing
 from donations.models import DonorRequest, Message, Sponsorship
+from donations.reminders import lapse
 from premiums import rules
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import Recipient, SituationUpdate
@@ -113,7 +115,7 @@ def _coverage_facts(sponsorship_ids) -> dict:
 
 def _apply_coverage(sponsorship: Sponsorship, facts: _Coverage) -> None:
     sponsorship.covered_through = rules.paid_through(facts.verified)
-    sponsorship.lapses_on = calendar.lapse_date(
+    sponsorship.lapses_on = standing.lapse_date(
         sponsorship.first_month, sponsorship.covered_through, facts.pending_days
     )
 
@@ -150,9 +152,6 @@ def settle_imported(sponsorship_ids) -> None:
             ["state", "activated_at", "covered_through", "lapses_on"],
             batch_size=SETTLE_BATCH,
         )
-        # A bulk update sends no signal: the cached pages and figures are told here.
-        PUBLIC_PAGES.bump()
-        PROGRAM_DATA.bump()
 
 
 def _history_by(user, *rows):
@@ -187,7 +186,7 @@ def verify_evidence(evidence: PaymentEvidence, *, by, reinstating=False) -> bool
             return False
         _history_by(by, sponsorship, payment, evidence_row)
         if sponsorship.state not in Sponsorship.LIVE_STATES or (
-            not reinstating and is_lapsed(sponsorship)
+            not reinstating and sponsorship.is_lapsed_on()
         ):
             raise PaymentError(
                 _("This sponsorship is not running; reinstate it before verifying evidence.")
@@ -270,7 +269,7 @@ def _free_recipient(recipient, day, *, besides=None) -> bool:
     if besides is not None:
         others = others.exclude(pk=besides.pk)
     for old in others.lapsed_unrecorded_on(day):
-        old.lapse(on=day)
+        lapse(old, on=day)
     return not others.holding_recipient_on(day).exists()
 
 
@@ -299,9 +298,9 @@ def create_pledge(*, recipient_id, donor, first_month, months, route):
     recipient row is locked so that two donors pledging at once cannot both win. Returns
     (sponsorship, payment, raw private-link token or None for a returning donor).
     """
-    calendar.check_pledge_months(months)
+    pledge_rules.check_pledge_months(months)
     today = timezone.localdate()
-    if first_month < calendar.add_months(calendar.month_start(today), 1):
+    if first_month < pledge_rules.earliest_first_month(today):
         raise PaymentError(_("Protection starts at the earliest next month."))
     try:
         with transaction.atomic():
@@ -450,7 +449,7 @@ def death_refunds(recipient: Recipient, death_day) -> list[tuple[PremiumPayment,
         PremiumPayment.objects.filter(
             sponsorship__recipient=recipient,
             status=PremiumPayment.Status.VERIFIED,
-            last_month__gt=calendar.month_start(death_day),
+            last_month__gt=month_start(death_day),
             refunds__isnull=True,
         )
         .select_related("sponsorship")
@@ -509,9 +508,9 @@ def record_situation_update(update: SituationUpdate, *, by) -> SituationOutcome:
 
         today = timezone.localdate()
         for sponsorship in sponsorships:
-            if is_lapsed(sponsorship, today) and sponsorship.state != Sponsorship.State.LAPSED:
+            if sponsorship.is_lapsed_on(today) and sponsorship.state != Sponsorship.State.LAPSED:
                 # The donor had stopped by the three-month rule: record it, ask them nothing.
-                sponsorship.lapse(on=today)
+                lapse(sponsorship, on=today)
                 continue
             if sponsorship.state not in Sponsorship.HOLDING_STATES:
                 continue
@@ -719,8 +718,8 @@ def carry_out_request(request: DonorRequest, *, by):
                         _("%(name)s no longer needs a sponsor; ask the donor to choose again.")
                         % {"name": new_recipient.nickname}
                     )
-                first_month = calendar.add_months(calendar.month_start(today), 1)
-                months = max(sponsorship.months_pledged, calendar.MINIMUM_MONTHS)
+                first_month = pledge_rules.earliest_first_month(today)
+                months = max(sponsorship.months_pledged, pledge_rules.MINIMUM_MONTHS)
                 result, payment = _open_sponsorship(
                     donor=sponsorship.donor,
                     recipient=new_recipient,
@@ -808,18 +807,6 @@ def decline_request(request: DonorRequest, *, by, reason: str) -> bool:
 # --- late evidence ---------------------------------------------------------------------------
 
 
-def is_lapsed(sponsorship: Sponsorship, day=None) -> bool:
-    """Lapsed, recorded or only by the calendar (the lapse command has not run yet)."""
-    day = day or timezone.localdate()
-    if sponsorship.state == Sponsorship.State.LAPSED:
-        return True
-    return (
-        sponsorship.state in Sponsorship.LIVE_STATES
-        and sponsorship.lapses_on is not None
-        and sponsorship.lapses_on <= day
-    )
-
-
 def reinstate(evidence: PaymentEvidence, *, by) -> bool:
     """Evidence arrived after the sponsorship lapsed, and staff accept it: the sponsorship runs
     again and the evidence is verified, so the donor is active again at once.
@@ -837,7 +824,7 @@ def reinstate(evidence: PaymentEvidence, *, by) -> bool:
         sponsorship, payment, evidence_row = _lock(evidence)
         if evidence_row.status != PaymentEvidence.Status.PENDING:
             return False
-        if not is_lapsed(sponsorship, today):
+        if not sponsorship.is_lapsed_on(today):
             raise PaymentError(_("This sponsorship has not lapsed; verify the evidence instead."))
         if not _free_recipient(recipient, today, besides=sponsorship):
             raise RecipientUnavailable(
@@ -852,7 +839,7 @@ def reinstate(evidence: PaymentEvidence, *, by) -> bool:
             sponsorship.save(update_fields=["state", "ended_at", "end_reason"])
         verify_evidence(evidence_row, by=by, reinstating=True)
         sponsorship.refresh_from_db()
-        if is_lapsed(sponsorship, today):
+        if sponsorship.is_lapsed_on(today):
             raise PaymentError(
                 _(
                     "Even with this payment the sponsorship is paid only through %(month)s "

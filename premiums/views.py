@@ -10,15 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bcc_sponsor import ratelimit
-from bcc_sponsor.otp import verified_staff_member_required
-from bcc_sponsor.public_cache import cached_for_visitors
+from core import ratelimit
+from core.otp import verified_staff_member_required
+from core.public_cache import cached_for_visitors
+from core.storage import serve_private_file
 from donations.views import donor_session_required, get_donor_from_session
 from premiums import impact, services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
 from premiums.models import PaymentEvidence, PremiumPayment
 from recipients.models import HandoverPhoto, Recipient
-from recipients.views import serve_private_file
 
 PLEDGE_SESSION_KEY = "pledge"
 

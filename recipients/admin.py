@@ -29,8 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from bcc_sponsor import uploads
-from bcc_sponsor.importexport import CsvImportExportMixin
+from core import uploads
+from core.importexport import CsvImportExportMixin
 from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
 from recipients.resources import RecipientResource, RecipientWithoutPrivateDataResource
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from bcc_sponsor.storage import RandomPath, private_storage
+from core.storage import RandomPath, private_storage
+from core.versions import VersionedModel, VersionedQuerySet
 
 sixteen_digits = RegexValidator(r"\A[0-9]{16}\Z", _("Enter exactly 16 digits."))
 eleven_digits = RegexValidator(
@@ -68,7 +69,7 @@ class Sex(models.TextChoices):
     MALE = "M", _("Male")
 
 
-class RecipientQuerySet(models.QuerySet):
+class RecipientQuerySet(VersionedQuerySet):
     def public(self):
         """Recipients that may appear on the public site at all."""
         return self.filter(status=Recipient.Status.ELIGIBLE)
@@ -93,8 +94,10 @@ class RecipientQuerySet(models.QuerySet):
         return self.filter(card__isnull=True, pk__in=paid.values("pk"))
 
 
-class Recipient(models.Model):
+class Recipient(VersionedModel):
     """A worker BCC proposes for sponsorship: a public face and a private file."""
+
+    shown_publicly = True
 
     class Status(models.TextChoices):
         ELIGIBLE = "eligible", _("Eligible")
@@ -213,7 +216,7 @@ class Recipient(models.Model):
         return check_nik(self.nik, self.date_of_birth, self.sex)
 
 
-class BpjsCardQuerySet(models.QuerySet):
+class BpjsCardQuerySet(VersionedQuerySet):
     def awaiting_handover(self):
         """Cards BCC has received but not yet handed to the recipient."""
         return self.exclude(Exists(CardHandover.objects.filter(card=OuterRef("pk"))))
@@ -222,7 +225,7 @@ class BpjsCardQuerySet(models.QuerySet):
         return self.filter(Exists(CardHandover.objects.filter(card=OuterRef("pk"))))
 
 
-class BpjsCard(models.Model):
+class BpjsCard(VersionedModel):
     """The BPJS Ketenagakerjaan membership card issued for a recipient."""
 
     recipient = models.OneToOneField(
@@ -253,8 +256,10 @@ class BpjsCard(models.Model):
         return f"KPJ {self.participant_number} ({self.recipient.nickname})"
 
 
-class CardHandover(models.Model):
+class CardHandover(VersionedModel):
     """BCC hands the card to the recipient and explains the benefits; the donor gets the photos."""
+
+    shown_publicly = True
 
     card = models.ForeignKey(
         BpjsCard, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("card")
@@ -286,12 +291,14 @@ class CardHandover(models.Model):
         return f"{self.card.recipient} — {self.handed_over_on}"
 
 
-class HandoverPhoto(models.Model):
+class HandoverPhoto(VersionedModel):
     """A photo of the handover, kept twice: web size for viewing, and a thumbnail for lists.
 
-    Both are JPEGs re-encoded by `bcc_sponsor.uploads.clean_photo`, so the phone's EXIF block
+    Both are JPEGs re-encoded by `core.uploads.clean_photo`, so the phone's EXIF block
     (with the GPS position of the recipient's home) is never stored.
     """
+
+    shown_publicly = True
 
     handover = models.ForeignKey(
         CardHandover, on_delete=models.CASCADE, related_name="photos", verbose_name=_("handover")
@@ -330,7 +337,7 @@ class HandoverPhoto(models.Model):
         return self.thumbnail or self.image
 
 
-class SituationUpdate(models.Model):
+class SituationUpdate(VersionedModel):
     """Something changed for a recipient; the donor is told and decides what to do."""
 
     class Kind(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from bcc_sponsor.importexport import BaseResource, DigitsWidget
+from core.importexport import BaseResource, DigitsWidget
 from recipients.models import Recipient
 
 COLUMNS = [

@@ -1,11 +1,10 @@
-import mimetypes
-
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from bcc_sponsor.public_cache import cached_for_visitors
+from core.public_cache import cached_for_visitors
+from core.storage import serve_private_file
 from recipients.filters import RecipientFilter
 from recipients.models import HandoverPhoto, Recipient
 
@@ -54,29 +53,3 @@ def public_handover_photo(request, pk):
     """A handover photo that the people in it agreed to show on the public site."""
     photo = get_object_or_404(HandoverPhoto, pk=pk, public_consent=True)
     return serve_private_file(photo.image, public=True, filename=f"handover-{photo.pk}")
-
-
-def serve_private_file(field_file, *, public=False, filename="file", content_type=None):
-    """Stream a file from private storage with headers that stop sniffing and caching.
-
-    Images are shown inline; anything else (PDF) is offered as a download, so that a
-    document is never rendered by the browser in the site's origin.
-    """
-    if not field_file:
-        raise Http404  # the file was deleted (a donor's data erased), the row kept
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    content_type = (
-        content_type or mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(
-        handle,
-        as_attachment=not content_type.startswith("image/"),
-        filename=filename + (mimetypes.guess_extension(content_type) or ""),
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
-    return response

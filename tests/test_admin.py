@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from bcc_sponsor import uploads
+from core import uploads
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
 from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
@@ -588,7 +588,7 @@ def test_the_payments_list_is_counted_exactly_when_small_or_filtered(admin_clien
 def test_a_large_unfiltered_payments_list_is_numbered_by_the_estimate(
     admin_client, monkeypatch, django_assert_max_num_queries
 ):
-    from bcc_sponsor import paginators
+    from core import paginators
 
     PremiumPaymentFactory.create_batch(5)
     with connection.cursor() as cursor:

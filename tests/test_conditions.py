@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import CheckConstraint, F, Q
 from django.test.utils import CaptureQueriesContext
 
-from bcc_sponsor import conditions
+from core import conditions
 from premiums.models import PremiumPayment
 from tests.factories import SponsorshipFactory
 

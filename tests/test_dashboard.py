@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from core.months import add_months
 from donations.models import DonorRequest, Sponsorship
-from donations.rules import add_months
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from recipients.models import Recipient
@@ -327,7 +327,7 @@ def test_it_reuses_its_figures_until_something_changes(
 
 
 def test_its_figures_are_recomputed_the_next_day(staff_client, staff):
-    from bcc_sponsor import dashboard
+    from program import dashboard
 
     build(staff)
     before = {key: q.count for key, q in queues(staff_client.get("/staff/")).items()}

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from bcc_sponsor.uploads import clean_evidence
+from core.uploads import clean_evidence
 from donations.models import Donor, DonorAccessToken, Message, Sponsorship
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumPayment

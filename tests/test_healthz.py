@@ -11,7 +11,7 @@ def test_it_answers_ok_when_the_database_answers(client, db):
 
 
 def test_it_answers_503_when_the_database_does_not(client, db):
-    with mock.patch("bcc_sponsor.views.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch("program.views.connection.cursor", side_effect=DatabaseError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert b"database unavailable" in response.content

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bcc_sponsor.versions import PROGRAM_DATA, PUBLIC_PAGES
+from core.versions import PROGRAM_DATA, PUBLIC_PAGES
 from donations.models import Donor, Sponsorship
 from premiums.models import PremiumPayment
 from premiums.resources import PaymentImportResource

@@ -66,7 +66,7 @@ def all_logs(caplog):
     loggers = [logging.getLogger()] + [
         logging.getLogger(name)
         for name in list(logging.root.manager.loggerDict)
-        + ["django.request", "django.security.csrf", "bcc_sponsor", "donations", "premiums"]
+        + ["django.request", "django.security.csrf", "core", "program", "donations", "premiums"]
     ]
     saved = [(logger, logger.level, logger.propagate) for logger in loggers]
     for logger in loggers:

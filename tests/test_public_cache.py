@@ -113,7 +113,7 @@ def test_a_long_address_is_cached_under_a_key_of_fixed_length(
 def test_a_page_built_from_an_older_version_is_built_again(
     client, django_capture_on_commit_callbacks
 ):
-    from bcc_sponsor.versions import PUBLIC_PAGES
+    from core.versions import PUBLIC_PAGES
 
     client.get("/en/donors/")
     with django_capture_on_commit_callbacks(execute=True):

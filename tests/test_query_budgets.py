@@ -19,8 +19,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from core.months import last_month_of
 from donations.models import Donor, DonorRequest, Message, Sponsorship
-from donations.rules import last_month_of
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from recipients.models import (
     BpjsCard,
@@ -53,7 +53,7 @@ BUDGETS = {
     # The session, the user, ten aggregates (see tests/test_dashboard.py).
     "staff dashboard": 12,
     # The session, the user, the years of the year filter, the count, the page; on PostgreSQL
-    # first the table's estimated size (bcc_sponsor/paginators.py).
+    # first the table's estimated size (core/paginators.py).
     "payments admin": 6 if connection.vendor == "postgresql" else 5,
 }
 # A public page served to an anonymous visitor from the cache (a database table here): the

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from bcc_sponsor import ratelimit
+from core import ratelimit
 from donations.models import Message
 from premiums.models import PaymentEvidence, PremiumPayment
 from tests.factories import DonorFactory, PremiumPaymentFactory, RecipientFactory

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from PIL import Image
 
+from core.months import add_months, month_start
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
-from donations.rules import Standing, add_months, month_start
+from donations.standing import Standing
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import (
     BpjsCard,

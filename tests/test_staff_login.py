@@ -16,8 +16,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bcc_sponsor import login_limits, otp
-from bcc_sponsor.otp_views import SETUP_KEY
+from core import login_limits, otp
+from core.otp_views import SETUP_KEY
 from tests.factories import PaymentEvidenceFactory, StaffFactory, UserFactory
 
 LOGIN = "/admin/login/"

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from PIL import ExifTags, Image
 
-from bcc_sponsor.uploads import CleanFile, clean_evidence, clean_photo
+from core.uploads import CleanFile, clean_evidence, clean_photo
 from tests.images import jpeg_bytes, png_bytes
 
 SIX_MB = 6 * 1024 * 1024

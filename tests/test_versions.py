@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from bcc_sponsor.versions import PROGRAM_DATA, PUBLIC_PAGES, Version
+from core.versions import PROGRAM_DATA, PUBLIC_PAGES, Version
 from tests.factories import DonorRequestFactory, MessageFactory, SponsorshipFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError
 from django.urls import reverse
 
-from bcc_sponsor.uploads import clean_evidence
+from core.uploads import clean_evidence
 from donations import privacy
 from donations.mail import send_queued
 from donations.models import Donor, DonorRequest, Message

@@ -10,21 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from donations.rules import (
-    MINIMUM_MONTHS,
-    MONTHS_BEFORE_LAPSE,
-    RuleError,
-    Standing,
-    add_months,
-    check_pledge_months,
-    lapse_date,
-    last_accounted_month,
-    last_month_of,
-    month_range,
-    month_start,
-    months_between,
-    standing_on,
-)
+from core.months import add_months, last_month_of, month_range, month_start, months_between
+from donations import standing
+from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months
+from donations.standing import MONTHS_BEFORE_LAPSE, Standing, lapse_date, last_accounted_month
+
+
+def standing_on(day, first_month, covered_through, lapses_on):
+    """The standing of a live (active) sponsorship."""
+    return standing.standing_on(day, "active", first_month, covered_through, lapses_on)
+
 
 D = dt.date
 

@@ -14,7 +14,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from donations import rules as calendar
+from core import months as calendar
 from donations.models import Donor, Message, Sponsorship
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumPayment

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bcc_sponsor.uploads import clean_evidence
+from core.uploads import clean_evidence
+from donations.reminders import lapse
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumRate
 from tests.factories import (
@@ -93,7 +94,7 @@ def test_late_evidence_for_a_lapsed_sponsorship_is_accepted_for_staff_to_decide(
     sponsorship, payment = pledge()
     # Never paid, first month January 2026: lapsed from 1 April 2026.
     with at(2026, 4, 2, 9):
-        assert sponsorship.lapse() is True
+        assert lapse(sponsorship) is True
         evidence = services.submit_evidence(payment, png_upload())
         with pytest.raises(services.PaymentError, match="reinstate"):
             services.verify_evidence(evidence, by=StaffFactory())

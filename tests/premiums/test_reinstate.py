@@ -8,8 +8,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bcc_sponsor import uploads
+from core import uploads
 from donations.models import Donor, Message, Sponsorship
+from donations.reminders import lapse
 from donations.rules import RuleError
 from premiums import services
 from premiums.models import PremiumPayment
@@ -43,7 +44,7 @@ def lapsed(standard_rate):
     PremiumPaymentFactory(sponsorship=sponsorship, status=PremiumPayment.Status.VERIFIED)
     services.refresh_coverage(sponsorship)
     PremiumPaymentFactory(sponsorship=sponsorship, first_month=D(2027, 1, 1))
-    sponsorship.lapse(on=TODAY)
+    lapse(sponsorship, on=TODAY)
     return sponsorship
 
 
@@ -81,7 +82,7 @@ def test_late_evidence_of_an_unrecorded_lapse_waits_too(standard_rate):
 
     sponsorship.refresh_from_db()
     assert sponsorship.lapses_on == D(2027, 4, 1)
-    assert services.is_lapsed(sponsorship, TODAY)
+    assert sponsorship.is_lapsed_on(TODAY)
 
 
 # --- reinstating -----------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def test_it_reinstates_a_pledge_never_paid(standard_rate, staff):
     pledge = SponsorshipFactory(first_month=D(2027, 1, 1))
     payment = PremiumPaymentFactory(sponsorship=pledge)
     services.refresh_coverage(pledge)
-    pledge.lapse(on=TODAY)
+    lapse(pledge, on=TODAY)
     evidence = services.submit_evidence(payment, receipt())
 
     services.reinstate(evidence, by=staff)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from donations.rules import RuleError, add_months, month_range
+from core.months import add_months, month_range
+from donations.rules import RuleError
 from premiums.rules import (
     NoRateError,
     Period,

@@ -25,10 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from bcc_sponsor.templatetags.rupiah import format_rupiah
-from bcc_sponsor.uploads import clean_evidence
+from core.months import add_months, month_start
+from core.templatetags.rupiah import format_rupiah
+from core.uploads import clean_evidence
 from donations.models import Donor, DonorRequest, Message, Sponsorship
-from donations.rules import add_months, month_start
 from premiums import rules, services
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import (

@@ -6,12 +6,12 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bcc_sponsor import dashboard
-from bcc_sponsor.otp import verified_staff_member_required
-from bcc_sponsor.public_cache import cached_for_visitors
-from donations import rules as calendar
+from core.otp import verified_staff_member_required
+from core.public_cache import cached_for_visitors
+from donations.rules import MINIMUM_MONTHS, earliest_first_month
 from premiums import impact, rules
 from premiums.models import Benefit, PremiumRate
+from program import dashboard
 from recipients.models import Recipient
 
 
@@ -20,12 +20,12 @@ from recipients.models import Recipient
 def home(request):
     """The program, what it costs (from the rate table), what it covers, who is waiting."""
     today = timezone.localdate()
-    next_month = calendar.add_months(calendar.month_start(today), 1)
+    next_month = earliest_first_month(today)
     rates = PremiumRate.objects.as_rules()
     language = get_language()
     try:
         monthly = rules.rate_for_month(rates, next_month).monthly
-        yearly = rules.price(rates, next_month, calendar.MINIMUM_MONTHS)
+        yearly = rules.price(rates, next_month, MINIMUM_MONTHS)
     except rules.NoRateError:
         monthly = yearly = None
     context = {

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.qr import write_qrcode_image
 
-from bcc_sponsor import otp
+from core import otp
 
 # The secret being set up lives in the session until the app proves it holds it: nothing is
 # stored for a setup that is never finished, and reloading the page keeps the same QR code.

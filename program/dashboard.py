@@ -1,8 +1,8 @@
 """The staff dashboard: work queues and figures, in a fixed number of queries.
 
 Each queue links to an admin list filtered to exactly its rows, and is counted with the
-condition that list filter applies (the conditions below, imported by premiums.admin, or the
-models' queryset methods), so the number on the dashboard and the rows on the list agree.
+condition that list filter applies (the conditions of `donations.standing`, or the models'
+queryset methods), so the number on the dashboard and the rows on the list agree.
 """
 
 import datetime as dt
@@ -18,63 +18,24 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from bcc_sponsor.templatetags.rupiah import format_rupiah
-from bcc_sponsor.versions import PROGRAM_DATA
-from donations import rules as calendar
-from donations.models import (
-    Donor,
-    DonorRequest,
-    Sponsorship,
-    lapsed_by_calendar_condition,
-    live_condition,
-    protecting_condition,
-)
+from core import months as calendar
+from core.templatetags.rupiah import format_rupiah
+from core.versions import PROGRAM_DATA
+from donations import standing
+from donations.models import Donor, DonorRequest, Sponsorship
+from donations.standing import Standing
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from recipients.models import BpjsCard, CardHandover, Recipient
 
+#: One or two months overdue: without evidence, lapsed within two months.
+WILL_LAPSE = (Standing.OVERDUE_1, Standing.OVERDUE_2)
 #: The chart of premiums received covers this many months, the current one last.
 CHART_MONTHS = 24
 
-#: How long computed figures are reused while no change has been committed. Every save bumps
-#: the version (bcc_sponsor.versions), so this only bounds what a write that sends no signal
-#: and forgets to bump could leave stale.
+#: How long computed figures are reused while no change has been committed. Every write of the
+#: program's models bumps the version (core.versions), so this only bounds what a write behind
+#: the ORM's back (raw SQL, another program) could leave stale.
 CACHE_SECONDS = 5 * 60
-
-
-# --- the conditions the dashboard counts and the admin filters show -----------------------
-
-
-def coverage_ending(day: dt.date) -> Q:
-    """Sponsorships in force whose last paid month ends within 30 days of `day`, not before:
-    the same window as the donor's "coverage ending" reminder."""
-    first, last = calendar.coverage_ending_months(day)
-    return live_condition(day) & Q(covered_through__gte=first, covered_through__lte=last)
-
-
-def will_lapse(day: dt.date) -> Q:
-    """Sponsorships in force that are one or two months overdue on `day`.
-
-    During M+2 and M+3 of the three-month rule the lapse day (the first of M+4) is the first
-    day of next month or of the month after: without evidence they lapse then.
-    """
-    month = calendar.month_start(day)
-    soon = [calendar.add_months(month, 1), calendar.add_months(month, 2)]
-    return live_condition(day) & Q(lapses_on__in=soon)
-
-
-def lapsed(day: dt.date, prefix: str = "") -> Q:
-    """Sponsorships that have lapsed: recorded, or by the calendar and not recorded yet.
-
-    `prefix` reaches sponsorships through a relation ("payment__sponsorship__").
-    """
-    return Q(**{f"{prefix}state": Sponsorship.State.LAPSED}) | lapsed_by_calendar_condition(
-        day, prefix
-    )
-
-
-def protected_now(day: dt.date) -> Q:
-    """Sponsorships in force whose paid months reach this month: the people insured now."""
-    return protecting_condition(day)
 
 
 # --- the queues ------------------------------------------------------------------------------
@@ -102,13 +63,13 @@ def counts(day: dt.date) -> dict:
     one aggregate per model, each counting several things at once where it can."""
     evidence = PaymentEvidence.objects.filter(status=PaymentEvidence.Status.PENDING).aggregate(
         evidence_pending=Count("pk"),
-        evidence_late=Count("pk", filter=lapsed(day, prefix="payment__sponsorship__")),
+        evidence_late=Count("pk", filter=standing.lapsed(day, prefix="payment__sponsorship__")),
     )
     sponsorships = Sponsorship.objects.aggregate(
         awaiting_decision=Count("pk", filter=Q(state=Sponsorship.State.AWAITING_DECISION)),
-        coverage_ending=Count("pk", filter=coverage_ending(day)),
-        will_lapse=Count("pk", filter=will_lapse(day)),
-        protected_now=Count("pk", filter=protected_now(day)),
+        coverage_ending=Count("pk", filter=standing.coverage_ending(day)),
+        will_lapse=Count("pk", filter=standing.standing_is(day, *WILL_LAPSE)),
+        protected_now=Count("pk", filter=standing.standing_is(day, Standing.COVERED)),
     )
     handovers = CardHandover.objects.aggregate(
         undocumented=Count("pk", filter=Q(documentation_sent_at__isnull=True)),
@@ -205,7 +166,7 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
         Queue(
             "coverage_ending",
             coverage,
-            _("Coverage ending within %(days)d days") % {"days": calendar.COVERAGE_ENDING_DAYS},
+            _("Coverage ending within %(days)d days") % {"days": standing.COVERAGE_ENDING_DAYS},
             n["coverage_ending"],
             changelist(Sponsorship, in_force="ending"),
         ),

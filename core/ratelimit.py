@@ -33,7 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 
-from bcc_sponsor.login_limits import client_ip
+from core.login_limits import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def cache_key(scope: str, ident: str, now: float | None = None) -> str:
     """The counter's key. The identity is hashed: no address or email is written to the cache."""
     requests, window = rate_for(scope)
     now = time.time() if now is None else now
-    digest = salted_hmac("bcc_sponsor.ratelimit", f"{scope}:{ident}").hexdigest()[:32]
+    digest = salted_hmac("core.ratelimit", f"{scope}:{ident}").hexdigest()[:32]
     return f"ratelimit:{scope}:{digest}:{int(now // window)}"
 
 

@@ -1,7 +1,7 @@
 """Caching of the public pages for anonymous visitors.
 
 A page is cached under a key made of today's date in Bali, the language and the address, with
-the version of the public data it was built from (bcc_sponsor.versions). Saving any row that a
+the version of the public data it was built from (core.versions). Saving any row that a
 public page shows bumps that version (after the transaction commits), so a verified payment or
 a withdrawn consent shows on the next request. Lapses need no bump: they happen when the date
 changes, and the date is part of the key.
@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from bcc_sponsor.versions import PUBLIC_PAGES
+from core.versions import PUBLIC_PAGES
 
 TIMEOUT = 60 * 60
 

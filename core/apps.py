@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """What every app of the program uses: storage, uploads, months, caches, limits, login."""
+
+    name = "core"
+    verbose_name = _("Core")
