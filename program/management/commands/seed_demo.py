@@ -29,6 +29,7 @@ from core.months import add_months, month_start
 from core.templatetags.rupiah import format_rupiah
 from core.uploads import clean_evidence
 from donations.models import Donor, DonorRequest, Message, Sponsorship
+from donations.reminders import lapse
 from premiums import rules, services
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import (
@@ -837,7 +838,7 @@ class DemoProgram:
             self.month(-15, 7),
             (self.month(-15, 19), "Desa Batur", 1, True),
         )
-        s.lapse(on=self.today)
+        lapse(s, on=self.today)
         darma = self.recipients["darma"]
         darma.waiting_since = s.lapses_on
         darma.save(update_fields=["waiting_since"])
