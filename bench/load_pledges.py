@@ -45,6 +45,8 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from donations.models import needing_sponsor
+
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Hard limits, whatever the arguments say.
 MAX_CLIENTS = 200
@@ -124,9 +126,8 @@ def create_recipients(n: int) -> None:
 
 
 def waiting_recipients() -> list[int]:
-    from recipients.models import Recipient
 
-    return list(Recipient.objects.needing_sponsor().order_by("pk").values_list("pk", flat=True))
+    return list(needing_sponsor().order_by("pk").values_list("pk", flat=True))
 
 
 def check_database(pledges: list[tuple[str, int]], uploads: list[str]) -> tuple[int, int]:

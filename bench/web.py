@@ -39,6 +39,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.commands import BATCH, ensure_database, load
+from donations.models import needing_sponsor
 
 SIZES = {"recipients": 5_000, "donors": 20_000, "sponsorships": 30_000}
 PAYMENTS, HANDOVERS = 100_000, 2_000
@@ -347,7 +348,6 @@ def main(argv=None):
     from django.utils import timezone
 
     from donations.models import Donor
-    from recipients.models import Recipient
 
     day = timezone.localdate()
     rng = random.Random(args.seed)
@@ -377,7 +377,7 @@ def main(argv=None):
         .first()
     )
     raw_token = donor.issue_link()
-    waiting = Recipient.objects.needing_sponsor(day).order_by("pk")
+    waiting = needing_sponsor(day).order_by("pk")
     deep_page = max(1, (waiting.count() + 11) // 12 // 2)  # halfway through, 12 a page
     recipient = waiting.first()
     connection.close()

@@ -23,15 +23,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.importexport import CsvImportExportMixin
-from donations import privacy
+from premiums import privacy
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
 from donations.resources import ActiveDonorResource, DonorResource
-from donations.standing import Standing
 from donations.services import (
     DocumentationError,
     handover_sponsorships,
     send_handover_documentation,
 )
+from donations.standing import Standing
 from recipients.admin import (
     EMPTY,
     CardHandoverAdmin,
@@ -309,7 +309,7 @@ class DonorAdmin(CsvImportExportMixin, HistoryAdmin):
         label = ngettext("%(count)d message", "%(count)d messages", count) % {"count": count}
         return format_html('<a href="{}">{}</a>', url, label)
 
-    # --- personal data (donations.privacy) ---
+    # --- personal data (premiums.privacy) ---
 
     @admin.action(
         description=_("Export everything held about this donor (JSON)"), permissions=["change"]

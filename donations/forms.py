@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from donations.models import DonorRequest
+from donations.models import DonorRequest, needing_sponsor
 from recipients.models import Recipient
 
 
@@ -43,7 +43,7 @@ class DonorRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The people waiting longest: a page of choices, not the whole list (which may be
         # thousands and is rendered under every sponsorship of the donor's page).
-        waiting = Recipient.objects.needing_sponsor()
+        waiting = needing_sponsor()
         self.fields["new_recipient"].queryset = waiting.filter(
             pk__in=waiting.values("pk")[:CHANGE_CHOICES]
         )

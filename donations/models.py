@@ -62,9 +62,7 @@ class DonorQuerySet(VersionedQuerySet):
         """The donor a private-link token belongs to, or None (revoked and expired links too)."""
         if not raw:
             return None
-        valid = DonorAccessToken.objects.filter(
-            token_hash=hash_token(raw), revoked_at__isnull=True
-        ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        valid = DonorAccessToken.objects.valid().filter(token_hash=hash_token(raw))
         return self.filter(pk__in=valid.values("donor_id")).first()
 
 
@@ -147,6 +145,17 @@ def initials(name: str) -> str:
     return "".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())
 
 
+class DonorAccessTokenQuerySet(VersionedQuerySet):
+    def valid(self):
+        """Links that open a donor's page: not revoked, not expired, donor not erased. The one
+        rule the link, the donor session and `Donor.objects.by_token` all apply."""
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            revoked_at__isnull=True,
+            donor__erased_at__isnull=True,
+        )
+
+
 class DonorAccessToken(VersionedModel):
     """A secret link to a donor's private page. The token itself is never stored."""
 
@@ -157,6 +166,8 @@ class DonorAccessToken(VersionedModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = DonorAccessTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("private link")
@@ -492,3 +503,13 @@ class Message(VersionedModel):
         return cls.objects.create(
             donor=donor, kind=kind, sponsorship=sponsorship, key=key, context=context
         )
+
+
+def needing_sponsor(day=None):
+    """Recipients shown publicly with no sponsorship holding them on `day`: the people waiting.
+
+    A query of recipients that lives here, not in the recipients app, because it is the
+    sponsorships that decide it (the recipients app knows nothing of them).
+    """
+    holding = Sponsorship.objects.holding_recipient_on(day).values("recipient")
+    return Recipient.objects.public().exclude(pk__in=holding)

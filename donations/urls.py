@@ -8,6 +8,8 @@ app_name = "donations"
 # none of their addresses carries the token. The token pattern comes last so that the
 # one-segment pages before it (link/, statement/, leave/) are never taken for a token.
 urlpatterns = [
+    path("recipients/", views.recipient_list, name="recipient_list"),
+    path("recipients/<int:pk>/", views.recipient_detail, name="recipient_detail"),
     path("donors/", views.donor_list, name="list"),
     path("donor/", views.private_page, name="page"),
     path("donor/link/", views.link_request, name="link"),

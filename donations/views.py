@@ -24,7 +24,15 @@ from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
 from core.versions import PROGRAM_DATA
 from donations.forms import DonorRequestForm, LinkRequestForm
-from donations.models import Donor, DonorAccessToken, Message, Sponsorship, hash_token
+from donations.models import (
+    Donor,
+    DonorAccessToken,
+    Message,
+    Sponsorship,
+    hash_token,
+    needing_sponsor,
+)
+from recipients.filters import RecipientFilter
 from recipients.models import HandoverPhoto, Recipient
 
 logger = logging.getLogger(__name__)
@@ -37,13 +45,45 @@ class NoDonorSession(Exception):
     """No donor is signed in, or the link they came in by was revoked or has expired."""
 
 
+# --- the people waiting for a sponsor (public) -------------------------------------------
+
+RECIPIENTS_PAGE_SIZE = 12
+
+
+@require_GET
+@cached_for_visitors
+def recipient_list(request):
+    """People who need a sponsor, longest-waiting first; public fields only."""
+    queryset = needing_sponsor().only(*Recipient.PUBLIC_FIELDS)
+    filters = RecipientFilter(request.GET, queryset=queryset)
+    page = Paginator(filters.qs, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recipients/list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@cached_for_visitors
+def recipient_detail(request, pk):
+    recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
+    needs_sponsor = needing_sponsor().filter(pk=pk).exists()
+    return render(
+        request,
+        "recipients/detail.html",
+        {"recipient": recipient, "needs_sponsor": needs_sponsor},
+    )
+
+
+
+# --- the donor's private pages ---------------------------------------------------------
+
+
 def _valid_links():
-    # The same rule as Donor.objects.by_token: not revoked, not expired, donor not erased.
-    return DonorAccessToken.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-        revoked_at__isnull=True,
-        donor__erased_at__isnull=True,
-    ).select_related("donor")
+    return DonorAccessToken.objects.valid().select_related("donor")
 
 
 def get_donor_from_session(request) -> Donor:
@@ -254,7 +294,7 @@ def _render_private_page(request, donor):
             "donor": donor,
             "sponsorships": sponsorships,
             "donor_messages": donor.messages.select_related("sponsorship__recipient")[:30],
-            "waiting": Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)[:6],
+            "waiting": needing_sponsor().only(*Recipient.PUBLIC_FIELDS)[:6],
         },
     )
 

@@ -7,9 +7,9 @@ beyond what the database has to scan.
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 
-from donations.models import Donor, Sponsorship
+from donations.models import Donor, Sponsorship, needing_sponsor
 from premiums.models import PremiumPayment
-from recipients.models import CardHandover, Recipient
+from recipients.models import CardHandover
 
 
 def figures(day) -> dict:
@@ -26,7 +26,7 @@ def figures(day) -> dict:
         "premiums_total": paid["total"] or 0,
         "cards_handed_over": CardHandover.objects.aggregate(n=Count("card", distinct=True))["n"],
         "active_donors": Donor.objects.seen_by_staff_active_on(day).count(),
-        "waiting": Recipient.objects.needing_sponsor(day).count(),
+        "waiting": needing_sponsor(day).count(),
     }
 
 

@@ -11,7 +11,7 @@ from core.storage import RandomPath, private_storage
 from core.versions import VersionedModel, VersionedQuerySet
 from donations.models import Sponsorship
 from premiums import rules
-from recipients.models import Sector
+from recipients.models import Recipient, Sector
 
 
 class PremiumRateQuerySet(VersionedQuerySet):
@@ -338,3 +338,11 @@ class Benefit(VersionedModel):
 
     def text_for(self, language: str) -> str:
         return self.text_id if language == "id" else self.text
+
+
+def awaiting_card():
+    """Recipients whose BPJS card BCC is waiting for: a payment for them verified, no card."""
+    paid = PremiumPayment.objects.filter(status=PremiumPayment.Status.VERIFIED)
+    return Recipient.objects.filter(
+        card__isnull=True, pk__in=paid.values("sponsorship__recipient")
+    )

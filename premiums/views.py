@@ -14,6 +14,7 @@ from core import ratelimit
 from core.otp import verified_staff_member_required
 from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
+from donations.models import needing_sponsor
 from donations.views import donor_session_required, get_donor_from_session
 from premiums import impact, services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
@@ -24,12 +25,12 @@ PLEDGE_SESSION_KEY = "pledge"
 
 
 def _recipient_needing_sponsor(pk):
-    return Recipient.objects.needing_sponsor().filter(pk=pk).first()
+    return needing_sponsor().filter(pk=pk).first()
 
 
 def _others_waiting(exclude_pk):
     return (
-        Recipient.objects.needing_sponsor()
+        needing_sponsor()
         .exclude(pk=exclude_pk)
         .only(*Recipient.PUBLIC_FIELDS)[:3]
     )

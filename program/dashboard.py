@@ -22,9 +22,9 @@ from core import months as calendar
 from core.templatetags.rupiah import format_rupiah
 from core.versions import PROGRAM_DATA
 from donations import standing
-from donations.models import Donor, DonorRequest, Sponsorship
+from donations.models import Donor, DonorRequest, Sponsorship, needing_sponsor
 from donations.standing import Standing
-from premiums.models import PaymentEvidence, PremiumPayment, Refund
+from premiums.models import PaymentEvidence, PremiumPayment, Refund, awaiting_card
 from recipients.models import BpjsCard, CardHandover, Recipient
 
 #: One or two months overdue: without evidence, lapsed within two months.
@@ -77,7 +77,7 @@ def counts(day: dt.date) -> dict:
         # (lost and brought back, say) is still one person with a card.
         cards_handed_over=Count("card", distinct=True),
     )
-    waiting = Recipient.objects.needing_sponsor(day).aggregate(
+    waiting = needing_sponsor(day).aggregate(
         waiting=Count("pk"), waiting_since=Min("waiting_since")
     )
     return {
@@ -85,11 +85,12 @@ def counts(day: dt.date) -> dict:
         **sponsorships,
         **handovers,
         **waiting,
-        "awaiting_card": Recipient.objects.awaiting_card().count(),
+        "awaiting_card": awaiting_card().count(),
         "cards_waiting": BpjsCard.objects.awaiting_handover().count(),
         "open_requests": DonorRequest.objects.filter(status=DonorRequest.Status.OPEN).count(),
         "refunds": Refund.objects.filter(state__in=Refund.OUTSTANDING_STATES).count(),
-        "active_donors": Donor.objects.active_on(day).count(),
+        # The same count as the public pages: active, and seen by staff (one payment verified).
+        "active_donors": Donor.objects.seen_by_staff_active_on(day).count(),
     }
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from core.otp import verified_staff_member_required
 from core.public_cache import cached_for_visitors
+from donations.models import needing_sponsor
 from donations.rules import MINIMUM_MONTHS, earliest_first_month
 from premiums import impact, rules
 from premiums.models import Benefit, PremiumRate
@@ -32,7 +33,7 @@ def home(request):
         "monthly": monthly,
         "yearly": yearly,
         "benefits": [(b.title_for(language), b.text_for(language)) for b in Benefit.objects.all()],
-        "waiting": Recipient.objects.needing_sponsor(today).only(*Recipient.PUBLIC_FIELDS)[:3],
+        "waiting": needing_sponsor(today).only(*Recipient.PUBLIC_FIELDS)[:3],
         "figures": impact.figures(today),
     }
     return render(request, "home.html", context)

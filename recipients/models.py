@@ -74,25 +74,6 @@ class RecipientQuerySet(VersionedQuerySet):
         """Recipients that may appear on the public site at all."""
         return self.filter(status=Recipient.Status.ELIGIBLE)
 
-    def needing_sponsor(self, day=None):
-        """Eligible recipients with no sponsorship in force on `day`: the people still waiting.
-
-        The sponsorship model lives in the donations app, which builds on this one; it is
-        reached through the reverse relation so that this app imports nothing from it.
-        """
-        sponsorships = self.model.sponsorships.rel.related_model.objects
-        return self.public().exclude(
-            pk__in=sponsorships.holding_recipient_on(day).values("recipient")
-        )
-
-    def awaiting_card(self):
-        """Recipients whose BPJS card BCC is waiting for: a payment for them verified, no card.
-
-        Payments live in the premiums app; they are reached through the reverse relations.
-        """
-        paid = self.model.objects.filter(sponsorships__payments__status="verified")
-        return self.filter(card__isnull=True, pk__in=paid.values("pk"))
-
 
 class Recipient(VersionedModel):
     """A worker BCC proposes for sponsorship: a public face and a private file."""

@@ -5,8 +5,6 @@ from recipients import views
 app_name = "recipients"
 
 urlpatterns = [
-    path("recipients/", views.recipient_list, name="list"),
-    path("recipients/<int:pk>/", views.recipient_detail, name="detail"),
     path("recipients/<int:pk>/photo/", views.recipient_photo, name="photo"),
     path("help-provided/photos/<int:pk>/", views.public_handover_photo, name="handover_photo"),
 ]

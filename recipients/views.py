@@ -1,42 +1,14 @@
-from django.core.paginator import Paginator
+"""The recipients' own public files: a consented photo, a consented handover photo.
+
+The list of people waiting for a sponsor is a page of the donations app, which knows who is
+sponsored."""
+
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
-from recipients.filters import RecipientFilter
 from recipients.models import HandoverPhoto, Recipient
-
-PAGE_SIZE = 12
-
-
-@require_GET
-@cached_for_visitors
-def recipient_list(request):
-    """People who need a sponsor, longest-waiting first; public fields only."""
-    queryset = Recipient.objects.needing_sponsor().only(*Recipient.PUBLIC_FIELDS)
-    filters = RecipientFilter(request.GET, queryset=queryset)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "recipients/list.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
-    )
-
-
-@require_GET
-@cached_for_visitors
-def recipient_detail(request, pk):
-    recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
-    needs_sponsor = Recipient.objects.needing_sponsor().filter(pk=pk).exists()
-    return render(
-        request,
-        "recipients/detail.html",
-        {"recipient": recipient, "needs_sponsor": needs_sponsor},
-    )
 
 
 @require_GET

@@ -68,8 +68,8 @@ MATRIX = [
     ("admin:premiums_paymentevidence_changelist", "GET",  "",                 COORDINATOR),
     ("premiums:staff_evidence_file",              "GET",  "evidence_id=evidence", COORDINATOR),
     # Public pages; photos only with consent.
-    ("recipients:list",                           "GET",  "",                 ALL_200),
-    ("recipients:detail",                         "GET",  "pk=waiting",       ALL_200),
+    ("donations:recipient_list",                           "GET",  "",                 ALL_200),
+    ("donations:recipient_detail",                         "GET",  "pk=waiting",       ALL_200),
     ("recipients:photo",                          "GET",  "pk=pictured",      ALL_200),
     ("recipients:photo",                          "GET",  "pk=waiting",       ALL_404),
     ("recipients:handover_photo",                 "GET",  "pk=public_photo",  ALL_200),

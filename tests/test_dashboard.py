@@ -245,11 +245,12 @@ def test_it_shows_empty_queues_as_zero(staff_client):
 def test_it_shows_the_figures(staff_client, dataset):
     response = staff_client.get("/staff/")
     figures = response.context["figures"]
-    # Covered this month: a, b, c. Active donors: a to f and k (g lapsed by the calendar).
+    # Covered this month: a, b, c. Active donors: a to f (g lapsed by the calendar; k's pledge
+    # has no verified payment, so k is not counted, as on the public pages).
     # This year: a (July), c (1 January in Bali), f (February). Handovers: a, d, e, f, g.
     assert figures == {
         "protected_now": 3,
-        "active_donors": 7,
+        "active_donors": 6,
         "premiums_this_year": 3 * 201_600,
         "cards_handed_over": 5,
     }

@@ -67,7 +67,7 @@ BALI = ZoneInfo("Asia/Makassar")
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=BALI)
 TODAY = NOW.date()
 MONTHLY = 16_800  # the standard rate: JKK Rp 10,000 + JKM Rp 6,800
-PAGE_SIZE = 12  # the recipients list (recipients.views.PAGE_SIZE)
+PAGE_SIZE = 12  # the recipients list (donations.views.RECIPIENTS_PAGE_SIZE)
 
 
 @pytest.fixture(autouse=True)

@@ -119,8 +119,8 @@ def test_no_page_breaks_the_content_security_policy(
     email = f"ayu-{language}@example.org"
 
     watch.goto(url("home", language))
-    watch.goto(url("recipients:list", language))
-    watch.goto(url("recipients:detail", language, pictured.pk))
+    watch.goto(url("donations:recipient_list", language))
+    watch.goto(url("donations:recipient_detail", language, pictured.pk))
     pledge(watch, sponsored, language, email)
     watch.goto(url("donations:list", language))
     watch.goto(url("premiums:help_provided", language))

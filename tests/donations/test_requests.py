@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from donations.mail import render_message
-from donations.models import DonorRequest, Message, Sponsorship
+from donations.models import DonorRequest, Message, Sponsorship, needing_sponsor
 from donations.rules import RuleError
 from premiums import services
 from premiums.models import PremiumPayment
@@ -90,7 +90,7 @@ def test_a_stop_puts_the_recipient_back_on_the_list(active, staff):
     services.carry_out_request(DonorRequestFactory(sponsorship=active), by=staff)
 
     recipient = Recipient.objects.get(pk=active.recipient_id)
-    assert Recipient.objects.needing_sponsor(TODAY).filter(pk=recipient.pk).exists()
+    assert needing_sponsor(TODAY).filter(pk=recipient.pk).exists()
     assert recipient.waiting_since == TODAY
 
 
@@ -117,7 +117,7 @@ def test_it_stops_a_sponsorship_waiting_for_the_donors_decision(active, staff):
     active.refresh_from_db()
     assert active.state == "stopped"
     # No longer suitable: Wayan stays off the list.
-    assert not Recipient.objects.needing_sponsor(TODAY).filter(pk=active.recipient_id).exists()
+    assert not needing_sponsor(TODAY).filter(pk=active.recipient_id).exists()
 
 
 def test_a_request_for_a_lapsed_sponsorship_is_done_without_a_change(active, staff):
@@ -152,7 +152,7 @@ def test_it_moves_the_sponsorship_to_the_new_recipient(active, waiting, staff):
     assert (new.donor, new.recipient, new.route) == (active.donor, waiting, "paypal")
     assert (new.state, new.first_month, new.months_pledged) == ("pledged", D(2026, 7, 1), 24)
     assert request.status == "done"
-    assert not Recipient.objects.needing_sponsor(TODAY).filter(pk=waiting.pk).exists()
+    assert not needing_sponsor(TODAY).filter(pk=waiting.pk).exists()
 
 
 def test_the_new_sponsorship_is_priced_from_the_rate_table(active, waiting, staff):

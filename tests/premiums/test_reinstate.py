@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core import uploads
-from donations.models import Donor, Message, Sponsorship
+from donations.models import Donor, Message, Sponsorship, needing_sponsor
 from donations.reminders import lapse
 from donations.rules import RuleError
 from premiums import services
@@ -107,7 +107,7 @@ def test_it_reinstates_the_sponsorship_and_verifies_the_evidence(lapsed, staff):
 def test_the_donor_is_active_again_at_once(lapsed, staff):
     services.reinstate(late_evidence(lapsed), by=staff)
     assert is_active(lapsed.donor)
-    assert not Recipient.objects.needing_sponsor(TODAY).filter(pk=lapsed.recipient_id).exists()
+    assert not needing_sponsor(TODAY).filter(pk=lapsed.recipient_id).exists()
 
 
 def test_the_donor_is_told_the_evidence_was_verified(lapsed, staff):

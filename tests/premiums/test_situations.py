@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from donations.mail import render_message
-from donations.models import Donor, Message, Sponsorship
+from donations.models import Donor, Message, Sponsorship, needing_sponsor
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumRate, Refund
 from recipients.models import Recipient, SituationUpdate
@@ -82,7 +82,7 @@ def test_it_records_the_death_of_the_recipient(sponsored, staff):
     recipient = Recipient.objects.get(pk=sponsored.recipient_id)
     assert (recipient.status, recipient.deceased_on) == ("deceased", DIED)
     assert recipient.history.first().history_user == staff
-    assert not Recipient.objects.needing_sponsor().filter(pk=recipient.pk).exists()
+    assert not needing_sponsor().filter(pk=recipient.pk).exists()
 
 
 @pytest.mark.parametrize("kind", ["finances_improved", "moved", "declined"])

@@ -16,6 +16,7 @@ from PIL import Image
 from donations.mail import send_queued
 from donations.models import Message, Sponsorship
 from donations.services import DocumentationError, send_handover_documentation
+from premiums.models import awaiting_card
 from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient
 from tests.factories import (
     BpjsCardFactory,
@@ -223,7 +224,7 @@ def test_it_filters_recipients_paid_for_but_without_a_card(admin_client):
     assert [r.pk for r in response.context["cl"].result_list] == [verified.pk]
     response = admin_client.get(changelist + "?card=yes")
     assert [r.pk for r in response.context["cl"].result_list] == [with_card.pk]
-    assert list(Recipient.objects.awaiting_card()) == [verified]
+    assert list(awaiting_card()) == [verified]
 
 
 # --- sending the documentation ---------------------------------------------------------------

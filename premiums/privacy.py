@@ -8,9 +8,8 @@ each piece of evidence (its status, size and SHA-256, with the file itself delet
 row stays too, as "Erased donor #<id>", so that the totals still add up and the payments still
 belong to someone.
 
-Payments and evidence belong to the premiums app, which builds on this one: they are reached
-through the reverse relations (`sponsorship.payments`, `payment.evidence`) so that this module
-imports nothing from it.
+It lives in the premiums app because a donor's data spans donations (the donor, requests,
+messages) and premiums (payments, evidence, refunds), and premiums is the app that knows both.
 """
 
 import datetime as dt
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from donations.models import Donor, DonorRequest, Message, Sponsorship
+from premiums.models import PaymentEvidence
 
 logger = logging.getLogger(__name__)
 
@@ -296,11 +296,10 @@ def _detach_evidence_files(donor: Donor, *, by) -> list:
 
     Each row is saved (not updated in bulk) so that its history says who removed the file.
     """
-    evidence_model = Sponsorship.payments.rel.related_model.evidence.rel.related_model
-    storage = evidence_model._meta.get_field("file").storage
+    storage = PaymentEvidence._meta.get_field("file").storage
     files = []
     rows = (
-        evidence_model.objects.select_for_update(of=("self",))
+        PaymentEvidence.objects.select_for_update(of=("self",))
         .filter(payment__sponsorship__donor=donor)
         .exclude(file="")
         .order_by("pk")

@@ -15,7 +15,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from core.uploads import clean_evidence
-from donations import privacy
+from premiums import privacy
 from donations.mail import send_queued
 from donations.models import Donor, DonorRequest, Message
 from premiums import impact, services
