@@ -186,8 +186,11 @@ class SponsorshipQuerySet(VersionedQuerySet):
         return self.filter(standing.in_force(day or timezone.localdate()))
 
     def with_standing(self, day=None):
-        """Each sponsorship annotated with its `standing` on `day` (None if not live)."""
-        return self.annotate(standing=standing.standing_expression(day or timezone.localdate()))
+        """Each sponsorship annotated with `standing_today`: its standing on `day` (None if not
+        live)."""
+        return self.annotate(
+            standing_today=standing.standing_expression(day or timezone.localdate())
+        )
 
     def standing_is(self, *standings, day=None):
         return self.filter(standing.standing_is(day or timezone.localdate(), *standings))
