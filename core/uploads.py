@@ -10,6 +10,7 @@ library, so they get a few structural checks and are stored as they are.
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 # Room for a 24-megapixel phone photo or an A4 page scanned at 600 dpi (35 million pixels), and
 # small enough that one decoded RGBA image stays around 160 MB of memory.
@@ -157,6 +160,102 @@ def _check_pdf(content: bytes) -> None:
     # Every complete PDF ends with %%EOF; its absence means a cut-off upload or download.
     if b"%%EOF" not in content[-PDF_WINDOW:]:
         raise ValidationError(gettext("This PDF is damaged or incomplete."), code="damaged")
+    if _pdf_active_content(content):
+        raise ValidationError(
+            gettext(
+                "This PDF contains scripts, actions or attached files, which are not accepted. "
+                "Please send a photo or a plain PDF of the receipt."
+            ),
+            code="active_pdf",
+        )
+
+
+#: PDF names that run something, open something, send something or carry a file: a receipt
+#: needs none of them. Their presence anywhere in the file refuses it.
+ACTIVE_PDF_NAMES = frozenset(
+    {
+        "JavaScript",
+        "JS",
+        "OpenAction",
+        "AA",
+        "Launch",
+        "EmbeddedFile",
+        "EmbeddedFiles",
+        "FileAttachment",
+        "RichMedia",
+        "XFA",
+        "SubmitForm",
+        "ImportData",
+        "GoToR",
+        "GoToE",
+    }
+)
+_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})+)")
+# Stream data (images, compressed content) is binary: names found there mean nothing.
+_PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+
+
+def _pdf_active_content(content: bytes) -> bool:
+    """Whether the PDF carries active content, read twice, two ways.
+
+    - The bytes as written outside stream data, every revision included (an incremental update
+      appends objects after the first %%EOF, and an object no table lists is still read by
+      some viewers): names are compared after decoding #xx escapes (/J#61vaScript).
+    - The objects as a PDF reader sees them (pypdf), object streams included: every indirect
+      object's dictionaries and arrays are walked, so a name compressed inside an object
+      stream is found too. A file pypdf cannot read is refused as damaged.
+    """
+    for match in _PDF_NAME.finditer(_PDF_STREAM.sub(b"stream endstream", content)):
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match[1])
+        if name.decode("latin-1") in ACTIVE_PDF_NAMES:
+            return True
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                gettext("Password-protected PDFs are not accepted."), code="encrypted_pdf"
+            )
+        return any(_pdf_object_is_active(reader, ref) for ref in _pdf_object_refs(reader))
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a broken file
+        raise ValidationError(
+            gettext("This PDF is damaged or incomplete."), code="damaged"
+        ) from exc
+
+
+def _pdf_object_refs(reader):
+    """Every indirect object the file declares: in its xref tables and in object streams."""
+    for generation, objects in reader.xref.items():
+        for number in objects:
+            yield number, generation
+    for number in reader.xref_objStm:
+        yield number, 0
+
+
+def _pdf_object_is_active(reader, ref) -> bool:
+    try:
+        obj = reader.get_object(IndirectObject(ref[0], ref[1], reader))
+    except Exception:
+        return False  # a free or missing entry: nothing there to run
+    seen = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, NameObject) and item[1:] in ACTIVE_PDF_NAMES:
+            return True
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                if key[1:] in ACTIVE_PDF_NAMES:
+                    return True
+                if not isinstance(value, IndirectObject):
+                    stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(v for v in item if not isinstance(v, IndirectObject))
+    return False
 
 
 def _decode(content: bytes, content_type: str, draft_side: int | None = None) -> Image.Image:

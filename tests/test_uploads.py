@@ -35,18 +35,31 @@ def image_bytes(image: Image.Image, format: str, **options) -> bytes:
 
 
 def pdf_bytes(size: int | None = None) -> bytes:
-    """A small well-formed PDF; padded with a comment to exactly `size` bytes if given."""
-    head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
-    body = (
-        b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n"
-    )
-    tail = b"%%EOF\n"
+    """A small well-formed PDF (cross-reference table included, as a PDF reader needs it);
+    padded with a comment to exactly `size` bytes if given."""
+
+    def build(padding: int) -> bytes:
+        out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+        if padding:
+            out += b"%" + b"x" * padding + b"\n"
+        offsets = []
+        for obj in (
+            b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
+            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n",
+        ):
+            offsets.append(len(out))
+            out += obj
+        xref = len(out)
+        out += b"xref\n0 3\n0000000000 65535 f \n"
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        return out + b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+
     if size is None:
-        return head + body + tail
-    padding = size - len(head) - len(body) - len(tail) - 2
-    return head + b"%" + b"x" * padding + b"\n" + body + tail
+        return build(0)
+    padding = 1
+    while len(content := build(padding)) != size:
+        padding += size - len(content)
+    return content
 
 
 def gps_exif() -> Image.Exif:
