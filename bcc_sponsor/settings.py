@@ -289,7 +289,9 @@ BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="paypal@balicaringcom
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # On every handler: donors' private-link tokens never reach a log (core/log_filters.py).
+    "filters": {"mask_tokens": {"()": "core.log_filters.MaskDonorTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

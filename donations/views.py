@@ -17,7 +17,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from core import ratelimit
 from core.public_cache import cached_for_visitors
@@ -78,7 +83,6 @@ def recipient_detail(request, pk):
     )
 
 
-
 # --- the donor's private pages ---------------------------------------------------------
 
 
@@ -136,7 +140,7 @@ def donor_session_required(view):
     return wrapper
 
 
-@require_GET
+@require_safe
 @never_cache
 def enter(request, token):
     """A private link from an email: exchanged for a donor session, then forgotten.
@@ -153,6 +157,10 @@ def enter(request, token):
         context = {"form": LinkRequestForm(), "link_days": settings.DONOR_LINK_DAYS}
         response = render(request, "donations/link_invalid.html", context, status=404)
         return _unlogged_path(response)
+    if request.method == "HEAD":
+        # Mail scanners and link previews check links with HEAD: they get GET's answer, but
+        # nobody is signed in by it.
+        return redirect("donations:page")
     # A new session key, so that a key planted or seen before the link was opened (session
     # fixation) is worth nothing.
     request.session.cycle_key()
