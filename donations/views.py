@@ -25,6 +25,7 @@ from django.views.decorators.http import (
 )
 
 from core import ratelimit
+from core.forms import PageForm, SearchForm
 from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
 from core.versions import PROGRAM_DATA
@@ -61,7 +62,7 @@ def recipient_list(request):
     """People who need a sponsor, longest-waiting first; public fields only."""
     queryset = needing_sponsor().only(*Recipient.PUBLIC_FIELDS)
     filters = RecipientFilter(request.GET, queryset=queryset)
-    page = Paginator(filters.qs, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filters.qs, RECIPIENTS_PAGE_SIZE).get_page(PageForm(request.GET).page_number())
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -418,7 +419,8 @@ DONORS_PAGE_SIZE = 50
 def donor_list(request):
     """The active donors who agreed to be named, alphabetical; the others are counted."""
     today = timezone.localdate()
-    query = request.GET.get("q", "").strip()[:80]
+    search = SearchForm(request.GET)
+    query = search.query()
     listed = (
         Donor.objects.for_public_display(today)
         .with_public_figures(today)
@@ -427,7 +429,7 @@ def donor_list(request):
     )
     if query:
         listed = listed.filter(display_name__icontains=query)
-    page = Paginator(listed, DONORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(listed, DONORS_PAGE_SIZE).get_page(search.page_number())
     counts = Donor.objects.seen_by_staff_active_on(today).aggregate(
         named=Count("pk", filter=Q(listed_publicly=True)),
         anonymous=Count("pk", filter=Q(listed_publicly=False)),
@@ -435,5 +437,11 @@ def donor_list(request):
     return render(
         request,
         "donations/donor_list.html",
-        {"page": page, "q": query, "query": urlencode({"q": query}) if query else "", **counts},
+        {
+            "page": page,
+            "q": query,
+            "query": urlencode({"q": query}) if query else "",
+            "search_errors": search.errors.get("q"),
+            **counts,
+        },
     )

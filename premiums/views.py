@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
+from core.forms import PageForm
 from core.otp import verified_staff_member_required
 from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
@@ -29,11 +30,7 @@ def _recipient_needing_sponsor(pk):
 
 
 def _others_waiting(exclude_pk):
-    return (
-        needing_sponsor()
-        .exclude(pk=exclude_pk)
-        .only(*Recipient.PUBLIC_FIELDS)[:3]
-    )
+    return needing_sponsor().exclude(pk=exclude_pk).only(*Recipient.PUBLIC_FIELDS)[:3]
 
 
 @require_http_methods(["GET", "POST"])
@@ -230,7 +227,7 @@ HANDOVERS_PAGE_SIZE = 12
 def help_provided(request):
     """The help the program has given: figures, by year, and the cards handed over."""
     handovers = Paginator(impact.public_handovers(), HANDOVERS_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        PageForm(request.GET).page_number()
     )
     photos = {
         photo.handover_id: photo
