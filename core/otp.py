@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.decorators import user_passes_test
 from django.db import transaction
 from django.shortcuts import redirect
@@ -208,6 +209,19 @@ class StaffLoginForm(AdminAuthenticationForm):
         if not required():
             del self.fields["otp_token"]
 
+    def get_invalid_login_error(self):
+        if "otp_token" not in self.fields:
+            return super().get_invalid_login_error()
+        # One answer for any failure, of the password or of the code: a different message for
+        # a wrong code would tell whoever is guessing that the password was right.
+        return forms.ValidationError(
+            _(
+                "Please enter the correct username, password and code for a staff account. "
+                "Note that the password is case-sensitive."
+            ),
+            code="invalid_login",
+        )
+
     def clean(self):
         cleaned_data = super().clean()
         user = self.get_user()
@@ -217,8 +231,15 @@ class StaffLoginForm(AdminAuthenticationForm):
             try:
                 # django-otp marks the session verified when the login goes through.
                 user.otp_device = verify_code(user, cleaned_data.get("otp_token"))
-            except CodeRefused as refused:
-                raise forms.ValidationError(refused.message, code="otp") from None
+            except CodeRefused:
+                # A wrong code is a failed login: django-axes counts it toward the lockout.
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": cleaned_data.get("username")},
+                    request=self.request,
+                )
+                self.user_cache = None
+                raise self.get_invalid_login_error() from None
         return cleaned_data
 
 
