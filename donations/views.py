@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Lower, TruncDate
-from django.http import HttpResponse
+from django.db.models.functions import Lower
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -398,15 +398,12 @@ def statement(request):
 def handover_photo(request, photo_id, thumbnail=False):
     """A handover photo (web size, or its thumbnail) for a donor who sponsored the recipient."""
     donor = get_donor_from_session(request)
-    # One filter() so both conditions apply to the same sponsorship: the donor's own, and the
-    # handover made after they pledged (never a former sponsor's documentation).
-    photos = HandoverPhoto.objects.filter(
-        handover__card__recipient__sponsorships__donor=donor,
-        handover__handed_over_on__gte=TruncDate(
-            "handover__card__recipient__sponsorships__created_at"
-        ),
-    ).distinct()  # a donor may have sponsored the same person twice
-    photo = get_object_or_404(photos, pk=photo_id)
+    photo = get_object_or_404(HandoverPhoto.objects.select_related("handover__card"), pk=photo_id)
+    # The rule of the private page, one function for both: a handover made while one of the
+    # donor's own sponsorships of this person ran (never a former or a later sponsor's).
+    own = Sponsorship.objects.filter(donor=donor, recipient_id=photo.handover.card.recipient_id)
+    if not any(s.was_running_on(photo.handover.handed_over_on) for s in own):
+        raise Http404
     image = photo.small_image if thumbnail else photo.image
     return serve_private_file(image, filename=f"handover-{photo.pk}")
 

@@ -506,3 +506,29 @@ def test_a_new_sponsor_never_sees_a_former_sponsors_handover_or_updates(client, 
     assert "Note for the former sponsor only" not in body
     assert f"/en/donor/photos/{old_photo.pk}/" not in body
     assert client.get(f"/en/donor/photos/{old_photo.pk}/").status_code == 404
+
+
+def test_a_stopped_donor_never_sees_the_next_sponsors_handover(client, standard_rate):
+    recipient = RecipientFactory(nickname="Made")
+    with time_machine.travel(dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC), tick=False):
+        stopped = SponsorshipFactory(recipient=recipient)
+    their_photo = HandoverPhotoFactory(
+        handover=CardHandoverFactory(card__recipient=recipient, handed_over_on=dt.date(2026, 2, 2))
+    )
+    stopped.state, stopped.ended_at = "stopped", dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)
+    stopped.save()
+    with time_machine.travel(dt.datetime(2026, 4, 1, 10, tzinfo=dt.UTC), tick=False):
+        SponsorshipFactory(recipient=recipient)
+    # The next sponsor's card handover: after the stopped donor's sponsorship ended.
+    next_photo = HandoverPhotoFactory(
+        handover=CardHandoverFactory(
+            card=their_photo.handover.card, handed_over_on=dt.date(2026, 5, 2)
+        )
+    )
+    sign_in(client, stopped.donor.issue_link())
+    body = client.get("/en/donor/").content.decode()
+    assert f"/en/donor/photos/{their_photo.pk}/" in body
+    assert client.get(f"/en/donor/photos/{their_photo.pk}/").status_code == 200
+    assert f"/en/donor/photos/{next_photo.pk}/" not in body
+    assert client.get(f"/en/donor/photos/{next_photo.pk}/").status_code == 404
+    assert client.get(f"/en/donor/photos/{next_photo.pk}/thumbnail/").status_code == 404
