@@ -24,6 +24,7 @@ PRODUCTION = {
     "SITE_URL": "https://sponsor.example.org",
     "BEHIND_HTTPS_PROXY": "true",
     "DATABASE_URL": "sqlite:///:memory:",
+    "EMAIL_URL": "smtp+tls://sponsor:secret@smtp.example.org:587",
 }
 # Variables of the settings that a developer may have set; the production profile decides them.
 CLEARED = (
@@ -65,6 +66,13 @@ def test_it_passes_the_deploy_check_with_the_production_profile():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("email_url", ["consolemail://", "dummymail://"])
+def test_the_deploy_check_fails_when_emails_would_not_be_delivered(email_url):
+    result = run(["manage.py", "check", "--deploy"], EMAIL_URL=email_url)
+    assert result.returncode != 0
+    assert "bcc.E001" in result.stderr
 
 
 def test_the_deploy_check_fails_with_debug_on():
@@ -245,3 +253,9 @@ def test_it_shares_the_cache_through_redis_when_told():
     assert result.returncode == 0, result.stderr
     # django-redis: one client per server for the life of the process.
     assert result.stdout.split() == ["django_redis.cache", "redis://127.0.0.1:6379/1"]
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/donors/", "/healthz", "/admin/login/"])
+def test_every_response_carries_a_permissions_policy(client, standard_rate, path):
+    policy = client.get(path)["Permissions-Policy"]
+    assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
