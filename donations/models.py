@@ -2,7 +2,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -118,9 +118,7 @@ class Donor(VersionedModel):
         return raw
 
     def revoke_links(self) -> int:
-        return self.access_tokens.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        return self.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     def paid_by_year(self):
         """Verified payments summed per year (of verification, in Bali time) and recipient."""
@@ -364,6 +362,7 @@ class Sponsorship(VersionedModel):
             strip.append((month, kind))
         return strip[-length:]
 
+
 class DonorRequest(VersionedModel):
     """A donor asks BCC to stop a sponsorship or to move it to another recipient."""
 
@@ -501,11 +500,17 @@ class Message(VersionedModel):
         `donor` and `kind` are positional so that the context may hold a "kind" of its own (the
         kind of news in a situation update).
         """
-        if key and cls.objects.filter(key=key).exists():
+        fields = {"donor": donor, "kind": kind, "sponsorship": sponsorship, "context": context}
+        if not key:
+            return cls.objects.create(**fields)
+        # The unique key decides, not a look-up first: two requests at once (a double click,
+        # two workers) would both find nothing and both insert. The savepoint keeps the
+        # caller's transaction usable when the key is taken.
+        try:
+            with transaction.atomic():
+                return cls.objects.create(key=key, **fields)
+        except IntegrityError:
             return None
-        return cls.objects.create(
-            donor=donor, kind=kind, sponsorship=sponsorship, key=key, context=context
-        )
 
 
 def needing_sponsor(day=None):

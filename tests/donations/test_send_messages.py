@@ -407,3 +407,16 @@ def test_it_writes_in_the_donors_language(db):
     assert '<html lang="id">' in html
     # Month names come from Django's own Indonesian catalogue.
     assert "Februari 2026" in text
+
+
+def test_a_taken_key_queues_nothing_and_keeps_the_callers_transaction(db):
+    from django.db import transaction
+
+    donor = DonorFactory()
+    with transaction.atomic():
+        first = Message.queue(donor, Message.Kind.LINK, key="link:once")
+        assert Message.queue(donor, Message.Kind.LINK, key="link:once") is None
+        # The transaction goes on: a failed insert of a duplicate did not break it.
+        Message.queue(donor, Message.Kind.LINK, key="link:twice")
+    assert first is not None
+    assert sorted(Message.objects.values_list("key", flat=True)) == ["link:once", "link:twice"]
