@@ -1,6 +1,8 @@
 # BCC Sponsor — `make run` starts the demo app, `make test` runs every test.
-# Both work on a fresh Debian 12 machine: they create .venv, install the Python packages and
-# the few Debian packages needed (gettext to compile translations; Chromium for browser tests).
+# Both work on a fresh Debian 12 machine: they create .venv, install the Python packages pinned
+# in the lock files (requirements.txt, requirements-dev.txt: exact versions with hashes) and the
+# few Debian packages needed (gettext to compile translations; Chromium for browser tests).
+# `make lock` regenerates the lock files from pyproject.toml (README, "Updating dependencies").
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,22 +10,49 @@ PY := $(VENV)/bin/python
 APT_INSTALL = apt-get install -y --no-install-recommends
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-dev messages translations system-gettext system-chromium system-wrk bench clean
+.PHONY: run test test-fast lint format install install-dev lock messages translations \
+	system-gettext system-chromium system-wrk bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet .
+# The app runs from the source tree: only its dependencies are installed, exactly as locked
+# (--no-deps: the lock already lists every package; --require-hashes: each file must match).
+# A change to a lock file reinstalls. The dev lock holds the runtime lock's versions plus the
+# test tools, so installing it also satisfies the runtime stamp.
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet ".[dev]"
+$(VENV)/.installed-dev: requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Regenerate both lock files from pyproject.toml with pip-tools, run from a throwaway venv (never
+# installed in .venv). Existing pins are kept while they still fit pyproject.toml; to move them:
+#   make lock LOCK_ARGS=--upgrade                     (everything to the newest allowed)
+#   make lock LOCK_ARGS="--upgrade-package django"    (one package)
+# The lock is resolved against PyPI alone, whatever pip.conf says (LOCK_INDEX to use a mirror),
+# on this machine's Python: run it with Python 3.11 on Linux x86_64, like production.
+LOCK_INDEX ?= https://pypi.org/simple
+LOCK_ARGS ?=
+PIP_COMPILE = "$$tool/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --index-url $(LOCK_INDEX) $(LOCK_ARGS)
+lock:
+	@tool=$$(mktemp -d) && trap 'rm -rf "$$tool"' EXIT && \
+	$(PYTHON) -m venv "$$tool" && \
+	"$$tool/bin/pip" install --quiet "pip-tools>=7.4,<8" && \
+	export PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_EXTRA_INDEX_URL= \
+		PIP_CONSTRAINT= CUSTOM_COMPILE_COMMAND="make lock" && \
+	echo "pip-compile: requirements.txt" && \
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml && \
+	echo "pip-compile: requirements-dev.txt (the same versions, plus the dev extra)" && \
+	$(PIP_COMPILE) --extra dev --constraint requirements.txt \
+		--output-file requirements-dev.txt pyproject.toml
 
 system-gettext:
 	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) gettext; }
@@ -47,6 +76,10 @@ run: install messages
 test: install-dev messages system-chromium
 	$(PY) -m pytest
 
+# The suite without the browser tests (marked `browser`, all in tests/browser/): no Chromium.
+test-fast: install-dev messages
+	$(PY) -m pytest -m "not browser"
+
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -63,7 +96,6 @@ system-wrk:
 SCALE ?= 1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bcc_bench
 bench: install messages system-wrk
-	@test -x $(VENV)/bin/gunicorn || $(PY) -m pip install --quiet gunicorn
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.web --scale $(SCALE)
 
 clean:

@@ -11,7 +11,9 @@ import re
 
 #: The donor pages whose second segment is not a token.
 _NOT_TOKENS = ("link", "statement", "leave", "sponsorships", "photos")
-DONOR_TOKEN = re.compile(r"(/donor/)(?!(?:%s)(?:/|$))[A-Za-z0-9_\-]{8,}" % "|".join(_NOT_TOKENS))
+DONOR_TOKEN = re.compile(
+    r"(/donor/)(?!(?:" + "|".join(_NOT_TOKENS) + r")(?:/|$))[A-Za-z0-9_\-]{8,}"
+)
 MASK = r"\1[token]"
 
 

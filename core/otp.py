@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse

@@ -7,14 +7,9 @@ defined here is registered there, with the actions that carry requests out (a ch
 recipient opens a new sponsorship priced from the rate table).
 """
 
-import json
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -23,8 +18,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.importexport import CsvImportExportMixin
-from premiums import privacy
-from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
+from donations.models import (
+    Donor,
+    DonorAccessToken,
+    DonorRequest,
+    Message,
+    Sponsorship,
+    needing_sponsor,
+)
 from donations.resources import ActiveDonorResource, DonorResource
 from donations.services import (
     DocumentationError,
@@ -36,6 +37,7 @@ from recipients.admin import (
     EMPTY,
     CardHandoverAdmin,
     HistoryAdmin,
+    NeedsSponsorFilter,
     RecipientAdmin,
     month_label,
     whatsapp_link,
@@ -104,8 +106,15 @@ class SponsorshipOnRecipientInline(SponsorshipSummaryInline):
     readonly_fields = fields
 
 
+class WaitingFilter(NeedsSponsorFilter):
+    needing_sponsor = staticmethod(needing_sponsor)
+
+
 class RecipientWithSponsorshipsAdmin(RecipientAdmin):
     inlines = [*RecipientAdmin.inlines, SponsorshipOnRecipientInline]
+    list_filter = [
+        WaitingFilter if f is NeedsSponsorFilter else f for f in RecipientAdmin.list_filter
+    ]
 
 
 # The recipients app may not know about sponsorships; the inline is added from here.
@@ -268,7 +277,6 @@ class DonorAdmin(CsvImportExportMixin, HistoryAdmin):
     import_resource_classes = [DonorResource]
     # The active donors first: the list for reports; then the whole list, as filtered.
     export_resource_classes = [ActiveDonorResource, DonorResource]
-    actions = ["export_personal_data", "erase_personal_data"]
 
     def get_queryset(self, request):
         live = Sponsorship.objects.live_on().filter(donor=OuterRef("pk"))
@@ -308,103 +316,6 @@ class DonorAdmin(CsvImportExportMixin, HistoryAdmin):
         url = reverse("admin:donations_message_changelist") + f"?donor__id__exact={obj.pk}"
         label = ngettext("%(count)d message", "%(count)d messages", count) % {"count": count}
         return format_html('<a href="{}">{}</a>', url, label)
-
-    # --- personal data (premiums.privacy) ---
-
-    @admin.action(
-        description=_("Export everything held about this donor (JSON)"), permissions=["change"]
-    )
-    def export_personal_data(self, request, queryset):
-        donors = list(queryset.order_by("pk")[:2])
-        if len(donors) != 1:
-            self.message_user(
-                request, gettext("Select exactly one donor to export."), messages.ERROR
-            )
-            return None
-        donor = donors[0]
-        data = privacy.export_donor(donor)
-        # Who took a copy of a person's data, and when, is on record.
-        self.log_change(request, donor, gettext("Exported the donor's personal data."))
-        response = HttpResponse(
-            json.dumps(data, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="donor-{donor.pk}.json"'
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    @admin.action(description=_("Erase the selected donors' personal data"), permissions=["delete"])
-    def erase_personal_data(self, request, queryset):
-        """Asks for confirmation (and the donor's request) on a page of its own, then erases."""
-        confirmed = request.POST.get("post") == "yes"
-        form = ErasureForm(request.POST if confirmed else None)
-        if not (confirmed and form.is_valid()):
-            context = {
-                **self.admin_site.each_context(request),
-                "title": gettext("Erase the donors' personal data"),
-                "intro": gettext(
-                    "The name, display name, email, phone and notes of these donors will be "
-                    "replaced, they leave the public list, their private links are revoked, "
-                    "their queued emails cancelled, the words of their requests removed and "
-                    "their evidence files deleted. Sponsorships, payments and their amounts stay "
-                    "for the accounts; a running sponsorship goes on until it lapses or is "
-                    "stopped. This cannot be undone."
-                ),
-                "form": form,
-                "queryset": queryset,
-                "opts": self.model._meta,
-                "action": "erase_personal_data",
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "submit_label": gettext("Yes, erase their personal data"),
-            }
-            return TemplateResponse(request, "admin/reason_form.html", context)
-        reason = form.cleaned_data["reason"]
-        erased, skipped = 0, 0
-        for donor in queryset.order_by("pk"):
-            if privacy.erase_donor(donor, by=request.user, reason=reason):
-                self.log_change(
-                    request, donor, gettext("Personal data erased: %(reason)s") % {"reason": reason}
-                )
-                erased += 1
-            else:
-                skipped += 1
-        if erased:
-            self.message_user(
-                request,
-                ngettext(
-                    "The personal data of %(count)d donor was erased.",
-                    "The personal data of %(count)d donors was erased.",
-                    erased,
-                )
-                % {"count": erased},
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d donor had already been erased.",
-                    "%(count)d donors had already been erased.",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
-        return None
-
-
-class ErasureForm(forms.Form):
-    """The reason for an erasure, asked on the confirmation page (admin/reason_form.html)."""
-
-    reason = forms.CharField(
-        label=_("The donor's request"),
-        help_text=_(
-            "When and how the donor asked, e.g. “email of 3 March 2026”. Kept in the history: "
-            "do not write the donor's name here."
-        ),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
 
 
 @admin.register(DonorAccessToken)

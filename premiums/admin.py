@@ -9,6 +9,7 @@ rejected), so that paid-through, the lapse day and the donor's messages stay con
 """
 
 import datetime as dt
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -32,21 +34,34 @@ from core.months import month_start
 from core.paginators import EstimatedCountPaginator
 from core.templatetags.rupiah import format_rupiah
 from donations import standing
-from donations.admin import DonorRequestAdmin, standing_label
-from donations.models import DonorRequest, Sponsorship
+from donations.admin import (
+    DonorAdmin,
+    DonorRequestAdmin,
+    RecipientWithSponsorshipsAdmin,
+    standing_label,
+)
+from donations.models import Donor, DonorRequest, Sponsorship
 from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months
 from donations.standing import COVERAGE_ENDING_DAYS
-from premiums import rules, services
-from premiums.models import Benefit, PaymentEvidence, PremiumPayment, PremiumRate, Refund
+from premiums import privacy, rules, services
+from premiums.models import (
+    Benefit,
+    PaymentEvidence,
+    PremiumPayment,
+    PremiumRate,
+    Refund,
+    awaiting_card,
+)
 from premiums.resources import PaymentExportResource, PaymentImportResource, SponsorshipResource
 from recipients.admin import (
     EMPTY,
     PRIVATE_FILE_OVERRIDES,
+    CardFilter,
     HistoryAdmin,
     SituationUpdateAdmin,
     month_label,
 )
-from recipients.models import SituationUpdate
+from recipients.models import Recipient, SituationUpdate
 
 
 def period_label(first_month, last_month) -> str:
@@ -1457,3 +1472,128 @@ class BenefitAdmin(admin.ModelAdmin):
         (_("Bahasa Indonesia"), {"fields": ["title_id", "text_id"]}),
         (None, {"fields": ["order"]}),
     ]
+
+
+# --- donors' personal data, and recipients paid for without a card ---------------------------
+# Both need what only this app knows (payments, evidence files), so the donor and recipient
+# admins of the lower apps get these from here.
+
+
+class PaidNoCardFilter(CardFilter):
+    awaiting_card = staticmethod(awaiting_card)
+
+
+class RecipientWithPaymentsAdmin(RecipientWithSponsorshipsAdmin):
+    list_filter = [
+        PaidNoCardFilter if f is CardFilter else f
+        for f in RecipientWithSponsorshipsAdmin.list_filter
+    ]
+
+
+admin.site.unregister(Recipient)
+admin.site.register(Recipient, RecipientWithPaymentsAdmin)
+
+
+class DonorWithPersonalDataAdmin(DonorAdmin):
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    # --- personal data (premiums.privacy) ---
+
+    @admin.action(
+        description=_("Export everything held about this donor (JSON)"), permissions=["change"]
+    )
+    def export_personal_data(self, request, queryset):
+        donors = list(queryset.order_by("pk")[:2])
+        if len(donors) != 1:
+            self.message_user(
+                request, gettext("Select exactly one donor to export."), messages.ERROR
+            )
+            return None
+        donor = donors[0]
+        data = privacy.export_donor(donor)
+        # Who took a copy of a person's data, and when, is on record.
+        self.log_change(request, donor, gettext("Exported the donor's personal data."))
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="donor-{donor.pk}.json"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description=_("Erase the selected donors' personal data"), permissions=["delete"])
+    def erase_personal_data(self, request, queryset):
+        """Asks for confirmation (and the donor's request) on a page of its own, then erases."""
+        confirmed = request.POST.get("post") == "yes"
+        form = ErasureForm(request.POST if confirmed else None)
+        if not (confirmed and form.is_valid()):
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Erase the donors' personal data"),
+                "intro": gettext(
+                    "The name, display name, email, phone and notes of these donors will be "
+                    "replaced, they leave the public list, their private links are revoked, "
+                    "their queued emails cancelled, the words of their requests removed and "
+                    "their evidence files deleted. Sponsorships, payments and their amounts stay "
+                    "for the accounts; a running sponsorship goes on until it lapses or is "
+                    "stopped. This cannot be undone."
+                ),
+                "form": form,
+                "queryset": queryset,
+                "opts": self.model._meta,
+                "action": "erase_personal_data",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "submit_label": gettext("Yes, erase their personal data"),
+            }
+            return TemplateResponse(request, "admin/reason_form.html", context)
+        reason = form.cleaned_data["reason"]
+        erased, skipped = 0, 0
+        for donor in queryset.order_by("pk"):
+            if privacy.erase_donor(donor, by=request.user, reason=reason):
+                self.log_change(
+                    request, donor, gettext("Personal data erased: %(reason)s") % {"reason": reason}
+                )
+                erased += 1
+            else:
+                skipped += 1
+        if erased:
+            self.message_user(
+                request,
+                ngettext(
+                    "The personal data of %(count)d donor was erased.",
+                    "The personal data of %(count)d donors was erased.",
+                    erased,
+                )
+                % {"count": erased},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d donor had already been erased.",
+                    "%(count)d donors had already been erased.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+        return None
+
+
+class ErasureForm(forms.Form):
+    """The reason for an erasure, asked on the confirmation page (admin/reason_form.html)."""
+
+    reason = forms.CharField(
+        label=_("The donor's request"),
+        help_text=_(
+            "When and how the donor asked, e.g. “email of 3 March 2026”. Kept in the history: "
+            "do not write the donor's name here."
+        ),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+admin.site.unregister(Donor)
+admin.site.register(Donor, DonorWithPersonalDataAdmin)

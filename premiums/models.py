@@ -343,6 +343,4 @@ class Benefit(VersionedModel):
 def awaiting_card():
     """Recipients whose BPJS card BCC is waiting for: a payment for them verified, no card."""
     paid = PremiumPayment.objects.filter(status=PremiumPayment.Status.VERIFIED)
-    return Recipient.objects.filter(
-        card__isnull=True, pk__in=paid.values("sponsorship__recipient")
-    )
+    return Recipient.objects.filter(card__isnull=True, pk__in=paid.values("sponsorship__recipient"))

@@ -165,10 +165,14 @@ class BpjsCardInline(admin.StackedInline):
 
 
 class CardFilter(admin.SimpleListFilter):
-    """Who has a BPJS card, and whose card BCC still has to obtain (a dashboard work queue)."""
+    """Who has a BPJS card, and whose card BCC still has to obtain (a dashboard work queue).
+
+    Which recipients are paid for is the premiums app's to say: it sets `awaiting_card`.
+    """
 
     title = _("BPJS card")
     parameter_name = "card"
+    awaiting_card = None  # () -> recipients paid for (verified) without a card
 
     def lookups(self, request, model_admin):
         return [
@@ -179,8 +183,8 @@ class CardFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(card__isnull=False)
-        if self.value() == "awaiting":
-            return queryset.awaiting_card()
+        if self.value() == "awaiting" and self.awaiting_card:
+            return queryset.filter(pk__in=self.awaiting_card().values("pk"))
         return queryset
 
 
@@ -189,15 +193,20 @@ class NeedsSponsorFilter(admin.SimpleListFilter):
 
     title = _("needs a sponsor")
     parameter_name = "needs_sponsor"
+    #: () -> the recipients waiting; set by the donations app, which knows the sponsorships.
+    needing_sponsor = None
 
     def lookups(self, request, model_admin):
         return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
+        if self.needing_sponsor is None:
+            return queryset
+        waiting = self.needing_sponsor().values("pk")
         if self.value() == "yes":
-            return queryset.needing_sponsor()
+            return queryset.filter(pk__in=waiting)
         if self.value() == "no":
-            return queryset.exclude(pk__in=Recipient.objects.needing_sponsor().values("pk"))
+            return queryset.exclude(pk__in=waiting)
         return queryset
 
 

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from recipients.models import Occupation, Recipient, Regency
 
-
 #: Django's own words (translated by Django), without echoing what was typed into the page.
 NOT_A_CHOICE = {
     "invalid_choice": _("Select a valid choice. That choice is not one of the available choices.")

@@ -15,10 +15,9 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from core.uploads import clean_evidence
-from premiums import privacy
 from donations.mail import send_queued
 from donations.models import Donor, DonorRequest, Message
-from premiums import impact, services
+from premiums import impact, privacy, services
 from premiums.models import PaymentEvidence, PremiumPayment
 from tests.factories import RecipientFactory
 from tests.files import isolate_storages
