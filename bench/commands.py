@@ -38,8 +38,8 @@ def parse_args(argv=None):
 def ensure_database(url: str) -> str:
     """Create the PostgreSQL database named in `url` if it does not exist; returns its name."""
     import environ
-    import psycopg2
-    from psycopg2 import sql
+    import psycopg
+    from psycopg import sql
 
     config = environ.Env.db_url_config(url)
     name = config["NAME"]
@@ -47,7 +47,7 @@ def ensure_database(url: str) -> str:
         sys.exit(f"Refusing to empty {name!r}: the benchmark database name must contain 'bench'.")
     if "postgresql" not in config["ENGINE"]:
         return name  # SQLite creates its file itself
-    conn = psycopg2.connect(
+    conn = psycopg.connect(
         dbname="postgres",
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,

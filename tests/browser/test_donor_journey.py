@@ -17,12 +17,13 @@ from tests.images import png_bytes
 
 pytestmark = pytest.mark.browser
 
+# A minimal PDF with its cross-reference table, as a PDF reader (and the upload check) needs.
 TINY_PDF = (
     b"%PDF-1.4\n"
     b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
     b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n"
-    b"%%EOF\n"
+    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+    b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
 )
 ID_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.mo"
 
