@@ -2,7 +2,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -12,7 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from core.months import month_range, month_start, months_between
-from core.versions import VersionedModel, VersionedQuerySet
+from core.versions import VersionedModel, VersionedQuerySet, bump_for
 from donations import rules, standing
 from recipients.models import Recipient
 
@@ -511,6 +511,42 @@ class Message(VersionedModel):
                 return cls.objects.create(key=key, **fields)
         except IntegrityError:
             return None
+
+    @classmethod
+    def queue_links_for(cls, email: str, period: str) -> None:
+        """Queue "here is your link" for every donor (not erased) with this email, at most once
+        per donor and `period`, in one statement whether the email is known or not.
+
+        "Send me my link" must not tell, not even by its timing, whether an email belongs to
+        a donor: a look-up followed by an insert for the known ones would take one more
+        round trip for them. INSERT … SELECT does the same work either way, and the unique
+        key (ON CONFLICT DO NOTHING) keeps it once per period under any concurrency.
+        """
+        table, donors = cls._meta.db_table, Donor._meta.db_table
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table}
+                    (donor_id, kind, context, key, status, attempts, next_attempt_at,
+                     last_error, subject, created_at)
+                SELECT id, %s, %s, %s || CAST(id AS TEXT) || %s, %s, 0, %s, '', '', %s
+                FROM {donors}
+                WHERE UPPER(email) = UPPER(%s) AND erased_at IS NULL
+                ON CONFLICT (key) DO NOTHING
+                """,
+                [
+                    cls.Kind.LINK,
+                    "{}",
+                    "link:",
+                    f":{period}",
+                    cls.Status.QUEUED,
+                    now,
+                    now,
+                    email,
+                ],
+            )
+        bump_for(cls)  # behind the ORM's back: the donor's page lists messages
 
 
 def needing_sponsor(day=None):

@@ -336,10 +336,8 @@ def link_request(request):
         refused = ratelimit.refuse_if_over(request, "link_email", ident=email.lower())
         if refused:
             return refused
-        hour = timezone.now().strftime("%Y%m%d%H")
-        for donor in Donor.objects.filter(email__iexact=email, erased_at__isnull=True):
-            # At most one link email per donor and hour, however often the form is sent.
-            Message.queue(donor, Message.Kind.LINK, key=f"link:{donor.pk}:{hour}")
+        # At most one link email per donor and hour, however often the form is sent.
+        Message.queue_links_for(email, period=timezone.now().strftime("%Y%m%d%H"))
         return render(request, "donations/link_sent.html", {"email": email})
     return render(
         request,
