@@ -6,6 +6,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.cacheconfig import resilient as resilient_cache
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -149,11 +151,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection that the database closed (a restart, a failover) is noticed before a
+# request uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The default cache is shared by every worker process (the database cache, or Redis through
 # CACHE_URL=redis://...): per-process memory caches would give each worker its own view.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://bcc_sponsor_cache")}
+# Redis down or hung must not take the site down: each call gives up within
+# CACHE_TIMEOUT_SECONDS and acts as a miss, logged (core/cacheconfig.py).
+CACHES["default"] = resilient_cache(
+    CACHES["default"], env.float("CACHE_TIMEOUT_SECONDS", default=0.5)
+)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Sessions are read from that cache and written through to the database: with Redis a page
 # costs no session query, and a cache that restarts empty signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -162,6 +173,9 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BCC Sponsor <sponsor@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that accepts the connection and never answers must not hold send_messages
+# (and the row it locked) forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

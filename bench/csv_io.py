@@ -259,6 +259,7 @@ def load_import_sponsorships(rows: int, day, rng: random.Random) -> Path:
     """Sponsorships without payments, and the import file that pays for them: for each, a
     verified year and then a pending one, naming the donor by email and the recipient by NIK."""
     from bench.commands import BATCH
+    from bench.data import sponsorship_row
     from donations import standing
     from donations.models import Donor, Sponsorship
     from recipients.models import Occupation, Recipient, Regency
@@ -295,16 +296,13 @@ def load_import_sponsorships(rows: int, day, rng: random.Random) -> Path:
         ],
         batch_size=BATCH,
     )
+    never_paid = {
+        "state": "pledged",
+        "months_pledged": 24,
+        "lapses_on": standing.lapse_date(first, None),
+    }
     sponsorships = [
-        Sponsorship(
-            donor=donor,
-            recipient=recipient,
-            months_pledged=24,
-            route="direct",
-            state="pledged",
-            first_month=first,
-            lapses_on=standing.lapse_date(first, None),
-        )
+        sponsorship_row(donor, recipient, first, **never_paid)
         for donor, recipient in zip(donors, recipients, strict=True)
     ]
     Sponsorship.objects.bulk_create(sponsorships, batch_size=BATCH)

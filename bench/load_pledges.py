@@ -45,8 +45,6 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from donations.models import needing_sponsor
-
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Hard limits, whatever the arguments say.
 MAX_CLIENTS = 200
@@ -126,6 +124,7 @@ def create_recipients(n: int) -> None:
 
 
 def waiting_recipients() -> list[int]:
+    from donations.models import needing_sponsor
 
     return list(needing_sponsor().order_by("pk").values_list("pk", flat=True))
 

@@ -39,7 +39,6 @@ import urllib.request
 from pathlib import Path
 
 from bench.commands import BATCH, ensure_database, load
-from donations.models import needing_sponsor
 
 SIZES = {"recipients": 5_000, "donors": 20_000, "sponsorships": 30_000}
 PAYMENTS, HANDOVERS = 100_000, 2_000
@@ -96,6 +95,7 @@ def load_payments_and_handovers(scale: float, day: dt.date, rng: random.Random) 
     """Payments with evidence for the sponsorships `load` made, then cards and handovers."""
     from django.contrib.auth import get_user_model
 
+    from bench.data import evidence_row, handover_row, payment_row, photo_row
     from core import months as rules
     from donations.models import Sponsorship
     from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate
@@ -113,18 +113,8 @@ def load_payments_and_handovers(scale: float, day: dt.date, rng: random.Random) 
     for s in Sponsorship.objects.order_by("pk").iterator(chunk_size=BATCH):
 
         def payment(first, months, verified, s=s):
-            return PremiumPayment(
-                sponsorship_id=s.pk,
-                first_month=first,
-                months=months,
-                last_month=rules.last_month_of(first, months),
-                amount=monthly * months,
-                monthly_amounts=[monthly] * months,
-                channel=s.route,
-                status="verified" if verified else "pending",
-                verified_at=now - dt.timedelta(days=rng.randint(0, 900)) if verified else None,
-                verified_by=staff if verified else None,
-            )
+            verified_at = now - dt.timedelta(days=rng.randint(0, 900)) if verified else None
+            return payment_row(s, first, months, monthly, verified_at, staff)
 
         if s.covered_through is None:  # pledged: the first payment, waiting for evidence
             payments.append(payment(s.first_month, 12, False))
@@ -143,20 +133,7 @@ def load_payments_and_handovers(scale: float, day: dt.date, rng: random.Random) 
         payments = [payments[i] for i in sorted(rng.sample(range(len(payments)), target))]
     PremiumPayment.objects.bulk_create(payments, batch_size=BATCH)
     PaymentEvidence.objects.bulk_create(
-        [
-            PaymentEvidence(
-                payment=p,
-                file=f"evidence/bench/{p.pk}.png",
-                sha256=f"{p.pk:064x}",
-                content_type="image/png",
-                size=48_000,
-                status="verified" if p.status == "verified" else "pending",
-                received_at=now - dt.timedelta(days=rng.randint(0, 900)),
-                reviewed_at=p.verified_at,
-                reviewed_by=p.verified_by,
-            )
-            for p in payments
-        ],
+        [evidence_row(p, "bench", now - dt.timedelta(days=rng.randint(0, 900))) for p in payments],
         batch_size=BATCH,
     )
 
@@ -182,11 +159,11 @@ def load_payments_and_handovers(scale: float, day: dt.date, rng: random.Random) 
     )
     made = CardHandover.objects.bulk_create(
         [
-            CardHandover(
-                card=card,
-                handed_over_on=day - dt.timedelta(days=rng.randint(0, 1000)),
-                place="Banjar Bench",
-                handed_over_by=staff,
+            handover_row(
+                card,
+                day - dt.timedelta(days=rng.randint(0, 1000)),
+                staff,
+                "Banjar Bench",
                 documentation_sent_at=now if rng.random() < 0.8 else None,
             )
             for card in cards[:handovers]
@@ -194,16 +171,7 @@ def load_payments_and_handovers(scale: float, day: dt.date, rng: random.Random) 
         batch_size=BATCH,
     )
     HandoverPhoto.objects.bulk_create(
-        [
-            HandoverPhoto(
-                handover=h,
-                image=f"handovers/bench/{h.pk}.jpg",
-                thumbnail=f"handovers/bench/{h.pk}-t.jpg",
-                caption="Bench",
-                public_consent=rng.random() < 0.5,
-            )
-            for h in made
-        ],
+        [photo_row(h, "bench", "Bench", public_consent=rng.random() < 0.5) for h in made],
         batch_size=BATCH,
     )
     return {"payments": len(payments), "cards": len(cards), "handovers": len(made)}
@@ -347,7 +315,7 @@ def main(argv=None):
     from django.db import connection
     from django.utils import timezone
 
-    from donations.models import Donor
+    from donations.models import Donor, needing_sponsor
 
     day = timezone.localdate()
     rng = random.Random(args.seed)

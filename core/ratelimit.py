@@ -104,6 +104,12 @@ def hit(scope: str, ident: str) -> bool:
         # A cache that is down must not take the pledge form down with it.
         logger.warning("Rate limit %s not counted: the cache did not answer", scope, exc_info=True)
         return True
+    if not isinstance(count, int):
+        # A cache that swallows its faults (django-redis with IGNORE_EXCEPTIONS) answers None:
+        # not counted either. Failing open is the choice: a pledge or a link request from a
+        # real person matters more than a few more tries by an abuser while Redis is away.
+        logger.warning("Rate limit %s not counted: the cache did not answer", scope)
+        return True
     return count <= requests
 
 

@@ -1,3 +1,6 @@
+import secrets
+
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -42,14 +45,43 @@ def home(request):
 @require_GET
 @never_cache
 def healthz(request):
-    """Liveness for the load balancer: the app answers and so does its database."""
+    """Liveness for the load balancer, and which dependency failed.
+
+    503 when the database does not answer: nothing works without it. A cache that does not
+    answer is named but keeps the answer 200, because every page works without the cache
+    (slower): taking all app servers out of the load balancer for it would take the site down.
+    `?strict=1` (for monitoring) answers 503 for the cache too.
+    """
+    database = _database_answers()
+    cache_ok = _cache_answers()
+    lines = [
+        f"database: {'ok' if database else 'unavailable'}",
+        f"cache: {'ok' if cache_ok else 'unavailable'}",
+    ]
+    healthy = database and (cache_ok or not request.GET.get("strict"))
+    body = ("ok\n" if database and cache_ok else "") + "\n".join(lines) + "\n"
+    return HttpResponse(body, status=200 if healthy else 503, content_type="text/plain")
+
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return False
+    return True
+
+
+def _cache_answers() -> bool:
+    # A cache that swallows its faults (django-redis with IGNORE_EXCEPTIONS) answers a miss:
+    # a value written and read back is the only proof that it works.
+    probe = secrets.token_hex(8)
+    try:
+        cache.set("healthz", probe, timeout=10)
+        return cache.get("healthz") == probe
+    except Exception:
+        return False
 
 
 @verified_staff_member_required

@@ -19,7 +19,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
@@ -32,12 +31,11 @@ from tests.factories import (
     PremiumPaymentFactory,
     RecipientFactory,
     SponsorshipFactory,
-    StaffFactory,
-    UserFactory,
 )
+from tests.helpers import at, sign_in_donor
 from tests.images import jpeg_bytes
 
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+NOW = at(2026, 11, 22, 10, 0)
 
 VISITORS = ("anonymous", "donor A", "donor B", "volunteer", "coordinator")
 ALL_200 = (200, 200, 200, 200, 200)
@@ -168,23 +166,12 @@ def world(db, standard_rate):
         }
 
 
-def volunteer():
-    user = UserFactory(username="volunteer", is_staff=True)
-    # The Volunteer group comes from a migration; without it, a staff user with no permission.
-    group = Group.objects.filter(name="Volunteer").first()
-    if group:
-        user.groups.add(group)
-    return user
-
-
 @pytest.fixture
-def visitors(world):
-    anonymous, a, b, vol, coordinator = (Client() for _ in VISITORS)
-    assert a.get(reverse("donations:private", args=[world["token_a"]])).status_code == 302
-    assert b.get(reverse("donations:private", args=[world["token_b"]])).status_code == 302
-    vol.force_login(volunteer())
-    coordinator.force_login(StaffFactory(username="coordinator"))
-    return anonymous, a, b, vol, coordinator
+def visitors(world, volunteer_client, staff_client):
+    anonymous, a, b = Client(), Client(), Client()
+    sign_in_donor(a, world["token_a"])
+    sign_in_donor(b, world["token_b"])
+    return anonymous, a, b, volunteer_client, staff_client
 
 
 def row_id(row):

@@ -8,32 +8,20 @@ taken from the page's cookie: the form does its work.
 import datetime as dt
 
 import pytest
-import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from donations.models import DonorRequest, Message, Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment
-from premiums.services import verify_evidence
 from tests.factories import (
     DonorFactory,
-    PaymentEvidenceFactory,
     PremiumPaymentFactory,
     RecipientFactory,
     SponsorshipFactory,
-    StaffFactory,
 )
-from tests.images import png_bytes
+from tests.helpers import at, frozen_at, pay, pledge_form, sign_in_donor
+from tests.images import upload
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10, 0))]
 
 
 @pytest.fixture
@@ -46,10 +34,7 @@ def world(standard_rate):
     active = SponsorshipFactory(
         donor=donor, first_month=dt.date(2026, 12, 1), state=Sponsorship.State.ACTIVE
     )
-    verify_evidence(
-        PaymentEvidenceFactory(payment=PremiumPaymentFactory(sponsorship=active)),
-        by=StaffFactory(),
-    )
+    pay(active)
     return {
         "donor": donor,
         "token": donor.issue_link(),
@@ -65,7 +50,7 @@ def strict_client():
 
 def donor_client(world):
     client = strict_client()
-    assert client.get(f"/en/donor/{world['token']}/").status_code == 302
+    sign_in_donor(client, world["token"])
     assert client.get("/en/donor/").status_code == 200  # sets the CSRF cookie
     return client
 
@@ -74,26 +59,13 @@ def with_token(client, data):
     return {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
 
 
-def pledge_data():
-    return {
-        "full_name": "Ayu Lestari",
-        "display_name": "A.L.",
-        "email": "ayu@example.org",
-        "phone": "0813 3800 1234",
-        "country": "ID",
-        "language": "en",
-        "first_month": "2026-12-01",
-        "years": "1",
-        "route": "direct",
-    }
-
-
 def test_the_pledge_form(world):
     client = strict_client()
     address = f"/en/recipients/{world['waiting'].pk}/sponsor/"
-    assert client.post(address, pledge_data()).status_code == 403
+    pledge = pledge_form(listed_publicly=None)
+    assert client.post(address, pledge).status_code == 403
     client.get(address)
-    assert client.post(address, with_token(client, pledge_data())).status_code == 302
+    assert client.post(address, with_token(client, pledge)).status_code == 302
     assert world["waiting"].sponsorships.count() == 1
 
 
@@ -112,7 +84,7 @@ def test_the_evidence_upload(world):
     address = f"/en/donor/payments/{world['pending'].pk}/evidence/"
 
     def data():
-        return {"file": SimpleUploadedFile("receipt.png", png_bytes())}
+        return {"file": upload()}
 
     assert client.post(address, data()).status_code == 403
     assert PaymentEvidence.objects.filter(payment=world["pending"]).count() == 0

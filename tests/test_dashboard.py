@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -23,23 +22,14 @@ from tests.factories import (
     SponsorshipFactory,
     UserFactory,
 )
+from tests.helpers import at, frozen_at
 
-BALI = ZoneInfo("Asia/Makassar")
 D = dt.date
 # Sunday 22 November 2026 in Bali: coverage that ends on 30 November ends within 30 days, a
 # sponsorship paid through September is one month overdue and through August two.
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=BALI)
+NOW = at(2026, 11, 22, 10, 0)
 ACTIVE = Sponsorship.State.ACTIVE
-
-
-def at(*args):
-    return dt.datetime(*args, tzinfo=BALI)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = frozen_at(NOW)
 
 
 def paid(covered_through, lapses_on, verified_at, **kwargs):
@@ -159,12 +149,6 @@ def queues(response) -> dict:
 @pytest.fixture
 def dataset(db, staff):
     return build(staff)
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 # --- access ----------------------------------------------------------------------------------

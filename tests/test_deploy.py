@@ -255,6 +255,24 @@ def test_it_shares_the_cache_through_redis_when_told():
     assert result.stdout.split() == ["django_redis.cache", "redis://127.0.0.1:6379/1"]
 
 
+def test_redis_gives_up_quickly_and_never_raises_into_a_request():
+    options = production_settings("CACHES", CACHE_URL="redis://127.0.0.1:6379/1")["CACHES"][
+        "default"
+    ]["OPTIONS"]
+    assert options["IGNORE_EXCEPTIONS"] is True
+    assert options["SOCKET_CONNECT_TIMEOUT"] == options["SOCKET_TIMEOUT"] == 0.5
+    tuned = production_settings(
+        "CACHES", CACHE_URL="redis://127.0.0.1:6379/1", CACHE_TIMEOUT_SECONDS="2"
+    )
+    assert tuned["CACHES"]["default"]["OPTIONS"]["SOCKET_TIMEOUT"] == 2.0
+
+
+def test_mail_and_database_connections_fail_fast():
+    found = production_settings("EMAIL_TIMEOUT", "DATABASES")
+    assert found["EMAIL_TIMEOUT"] == 30
+    assert found["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
+
+
 @pytest.mark.parametrize("path", ["/en/", "/en/donors/", "/healthz", "/admin/login/"])
 def test_every_response_carries_a_permissions_policy(client, standard_rate, path):
     policy = client.get(path)["Permissions-Policy"]

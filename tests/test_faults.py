@@ -9,17 +9,13 @@ import datetime as dt
 import errno
 import io
 import socket
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from core.uploads import clean_evidence
 from donations.models import Donor, DonorAccessToken, Message, Sponsorship
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumPayment
@@ -34,18 +30,9 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.files import isolate_storages, private_storage, stored_files
-from tests.images import png_bytes
+from tests.helpers import at, frozen_at, pledge_form, receipt
 
-WITA = ZoneInfo("Asia/Makassar")
-NOW = dt.datetime(2026, 6, 10, 9, 0, tzinfo=WITA)
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db(transaction=True), frozen_at(at(2026, 6, 10, 9, 0))]
 
 
 @pytest.fixture
@@ -72,6 +59,14 @@ def database_error():
     return fail_with(DatabaseError(INJECTED))
 
 
+def fail_at(monkeypatch, where):
+    """The database fails in `where`: "refresh_coverage", or "message" (queueing one)."""
+    if where == "refresh_coverage":
+        monkeypatch.setattr(services, "refresh_coverage", database_error())
+    else:
+        monkeypatch.setattr(Message, "queue", database_error())
+
+
 #: Every table a pledge, an upload or a verification writes to, history tables included.
 TABLES = [
     Donor,
@@ -90,11 +85,6 @@ TABLES = [
 
 def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in TABLES}
-
-
-def receipt():
-    upload = SimpleUploadedFile("receipt.png", png_bytes(), content_type="image/png")
-    return clean_evidence(upload)
 
 
 # --- the mail server is down ------------------------------------------------------------------
@@ -192,19 +182,7 @@ def test_a_pledge_form_that_fails_half_way_leaves_nothing(client, rate, monkeypa
     client.raise_request_exception = False
 
     response = client.post(
-        f"/en/recipients/{recipient.pk}/sponsor/",
-        {
-            "full_name": "Ayu Lestari",
-            "display_name": "A.L.",
-            "listed_publicly": "on",
-            "email": "ayu@example.org",
-            "phone": "0813 3800 1234",
-            "country": "ID",
-            "language": "en",
-            "first_month": "2026-07-01",
-            "years": "1",
-            "route": "direct",
-        },
+        f"/en/recipients/{recipient.pk}/sponsor/", pledge_form(first_month="2026-07-01")
     )
 
     assert response.status_code == 500
@@ -238,10 +216,7 @@ def test_a_verification_that_fails_half_way_changes_nothing(awaiting_review, mon
     coverage = (sponsorship.state, sponsorship.covered_through, sponsorship.lapses_on)
     staff = StaffFactory()
     before = row_counts()
-    if where == "refresh_coverage":
-        monkeypatch.setattr(services, "refresh_coverage", database_error())
-    else:
-        monkeypatch.setattr(Message, "queue", database_error())
+    fail_at(monkeypatch, where)
 
     with pytest.raises(DatabaseError, match=INJECTED):
         services.verify_evidence(evidence, by=staff)
@@ -286,10 +261,7 @@ def test_an_upload_that_fails_half_way_leaves_no_row_and_no_file(
 ):
     lapses_on = Sponsorship.objects.get().lapses_on
     before = row_counts()
-    if where == "refresh_coverage":
-        monkeypatch.setattr(services, "refresh_coverage", database_error())
-    else:
-        monkeypatch.setattr(Message, "queue", database_error())
+    fail_at(monkeypatch, where)
 
     with pytest.raises(DatabaseError, match=INJECTED):
         services.submit_evidence(pledged, receipt())

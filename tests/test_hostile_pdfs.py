@@ -12,16 +12,12 @@ import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from core.uploads import clean_evidence
-
-
-def upload(content: bytes):
-    return SimpleUploadedFile("kwitansi.pdf", content, content_type="application/pdf")
+from tests.images import upload
 
 
 def written(writer: PdfWriter) -> bytes:
@@ -145,7 +141,7 @@ HOSTILE = {
 @pytest.mark.parametrize("build", HOSTILE.values(), ids=HOSTILE.keys())
 def test_it_refuses_a_pdf_with_active_content(build):
     with pytest.raises(ValidationError) as refused:
-        clean_evidence(upload(build()))
+        clean_evidence(upload(build(), "kwitansi.pdf"))
     assert refused.value.code == "active_pdf"
 
 
@@ -154,12 +150,12 @@ def test_it_refuses_a_pdf_with_active_content(build):
 )
 def test_it_keeps_a_plain_pdf_byte_for_byte(build):
     content = build()
-    assert clean_evidence(upload(content)).content == content
+    assert clean_evidence(upload(content, "kwitansi.pdf")).content == content
 
 
 def test_it_says_why_in_indonesian():
     with translation.override("id"), pytest.raises(ValidationError) as refused:
-        clean_evidence(upload(javascript_on_open()))
+        clean_evidence(upload(javascript_on_open(), "kwitansi.pdf"))
     message = refused.value.messages[0]
     assert message == (
         "PDF ini berisi skrip, aksi, atau berkas lampiran, yang tidak diterima. "
@@ -170,5 +166,5 @@ def test_it_says_why_in_indonesian():
 def test_it_refuses_a_pdf_it_cannot_read_as_damaged():
     broken = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R\nendobj\ntrailer\n<<>>\n%%EOF\n"
     with pytest.raises(ValidationError) as refused:
-        clean_evidence(upload(broken))
+        clean_evidence(upload(broken, "kwitansi.pdf"))
     assert refused.value.code == "damaged"

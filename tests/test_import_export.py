@@ -2,21 +2,17 @@
 
 import csv
 import datetime as dt
-import importlib
 import io
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import tablib
 import time_machine
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from core.versions import PROGRAM_DATA, PUBLIC_PAGES
 from donations.models import Donor, Sponsorship
@@ -31,41 +27,21 @@ from tests.factories import (
     SponsorshipFactory,
     UserFactory,
 )
+from tests.helpers import admin_url, at
 
 # Mid-October 2026 in Bali.
-OCTOBER = dt.datetime(2026, 10, 15, 10, tzinfo=ZoneInfo("Asia/Makassar"))
-
-
-def url(model, view):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}")
-
-
-@pytest.fixture
-def coordinator(db):
-    if not Group.objects.filter(name="Coordinator").exists():
-        importlib.import_module("premiums.migrations.0006_staff_groups").create_staff_groups(
-            django_apps, None
-        )
-    user = UserFactory(username="coordinator", is_staff=True, is_superuser=False)
-    user.groups.add(Group.objects.get(name="Coordinator"))
-    return user
-
-
-@pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
+OCTOBER = at(2026, 10, 15, 10)
 
 
 def export_csv(client, model, query="", resource=0):
     """The rows of the CSV that the export page gives for `resource`, all columns ticked."""
-    page = client.get(url(model, "export") + query)
+    page = client.get(admin_url(model, "export") + query)
     assert page.status_code == 200
     data = {"format": "0", "resource": str(resource)}
     for name, field in page.context["form"].fields.items():
         if getattr(field, "resource_index", None) == resource:
             data[name] = "on"
-    response = client.post(url(model, "export") + query, data)
+    response = client.post(admin_url(model, "export") + query, data)
     assert response.status_code == 200
     # Sent as it is read from the database, never built whole in memory first.
     assert response.streaming
@@ -79,7 +55,7 @@ def upload(client, model, text, resource="0"):
     """Step 1 of an import: the file is read, checked and shown, nothing is written."""
     csv_file = SimpleUploadedFile("records.csv", text.encode(), content_type="text/csv")
     return client.post(
-        url(model, "import"), {"import_file": csv_file, "format": "0", "resource": resource}
+        admin_url(model, "import"), {"import_file": csv_file, "format": "0", "resource": resource}
     )
 
 
@@ -87,7 +63,7 @@ def confirm(client, model, preview):
     """Step 2: the import is confirmed from the preview page."""
     form = preview.context["confirm_form"]
     data = {name: form.initial.get(name, "") for name in form.fields}
-    return client.post(url(model, "process_import"), data)
+    return client.post(admin_url(model, "process_import"), data)
 
 
 def lines(*rows):
@@ -110,7 +86,7 @@ def test_it_exports_payments_for_the_accounts(coordinator_client, coordinator):
         amount=201_600,
         channel="paypal",
         status="verified",
-        verified_at=dt.datetime(2026, 1, 20, 9, 30, tzinfo=ZoneInfo("Asia/Makassar")),
+        verified_at=at(2026, 1, 20, 9, 30),
         verified_by=coordinator,
         paypal_amount=Decimal("12.50"),
         paypal_currency="EUR",
@@ -217,7 +193,7 @@ def test_it_exports_in_the_same_queries_however_many_rows(
     # 5. the first and last year for the list's year filter (the export follows the list's
     # filters), 6. the payments with their donor and recipient, in one query (read in chunks).
     with django_assert_num_queries(6):
-        response = coordinator_client.post(url(PremiumPayment, "export"), data)
+        response = coordinator_client.post(admin_url(PremiumPayment, "export"), data)
         content = b"".join(response.streaming_content)
     assert content.count(b"\n") == payments + 1
 
@@ -500,7 +476,7 @@ def test_it_imports_verified_payments_and_their_coverage(coordinator_client, coo
     first, second = sponsorship.payments.order_by("first_month")
     assert (first.status, first.amount, first.channel) == ("verified", 201_600, "direct")
     assert first.verified_by == coordinator
-    assert first.verified_at == dt.datetime(2026, 1, 20, 9, 30, tzinfo=ZoneInfo("Asia/Makassar"))
+    assert first.verified_at == at(2026, 1, 20, 9, 30)
     assert (second.status, second.last_month) == ("pending", dt.date(2027, 12, 1))
     sponsorship.refresh_from_db()
     assert sponsorship.state == Sponsorship.State.ACTIVE
@@ -553,10 +529,10 @@ def test_it_needs_the_import_permission(db, client):
         *Permission.objects.filter(codename__in=["view_donor", "add_donor", "change_donor"])
     )
     client.force_login(user)
-    assert client.get(url(Donor, "import")).status_code == 403
+    assert client.get(admin_url(Donor, "import")).status_code == 403
     user.user_permissions.add(Permission.objects.get(codename="import_donor"))
     client.force_login(user)
-    assert client.get(url(Donor, "import")).status_code == 200
+    assert client.get(admin_url(Donor, "import")).status_code == 200
 
 
 def payments_file(rows: int, name="donor", **sponsorship_fields) -> tablib.Dataset:

@@ -12,26 +12,21 @@ The staff's one-click WhatsApp links (https://wa.me/<number>, a SPEC feature) ne
 hold a number; they leave the site for WhatsApp and are the one exception.
 """
 
-import datetime as dt
 import logging
 import re
 from urllib.parse import unquote_plus
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from donations.mail import send_queued
 from donations.models import Donor
 from recipients.admin import mask_nik
-from tests.factories import RecipientFactory, UserFactory
-from tests.images import png_bytes
+from tests.factories import RecipientFactory
+from tests.helpers import at, frozen_at, pledge_form, send_evidence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10, 0))]
 
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 NIK = "5107015505800042"
 KK = "5107010101000042"
 RECIPIENT_PHONE = "+6281338000042"
@@ -52,12 +47,6 @@ SECRETS = [
 DIGITS = {re.sub(r"\D", "", s) for s in SECRETS}
 URL_ATTRIBUTE = re.compile(r'\b(?:href|src|action|formaction|srcset)\s*=\s*"([^"]*)"', re.I)
 WHATSAPP = "https://wa.me/"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -122,17 +111,7 @@ def test_the_main_flows_leave_no_nik_kk_or_phone_in_urls_or_logs(
     # A visitor reads about the recipient and pledges, giving a phone number.
     for address in ("/en/", "/en/recipients/", f"/en/recipients/{recipient.pk}/"):
         assert visits.record(donor.get(address)).status_code == 200
-    pledge = {
-        "full_name": "Ayu Lestari",
-        "display_name": "A.L.",
-        "email": "ayu@example.org",
-        "phone": DONOR_PHONE_TYPED,
-        "country": "ID",
-        "language": "en",
-        "first_month": "2026-12-01",
-        "years": "1",
-        "route": "direct",
-    }
+    pledge = pledge_form(phone=DONOR_PHONE_TYPED, listed_publicly=None)
     visits.record(donor.get(f"/en/recipients/{recipient.pk}/sponsor/"))
     response = visits.record(
         donor.post(f"/en/recipients/{recipient.pk}/sponsor/", pledge, follow=True)
@@ -145,13 +124,7 @@ def test_the_main_flows_leave_no_nik_kk_or_phone_in_urls_or_logs(
     link = re.search(r"/en/donor/[\w-]{20,}/", mailoutbox[0].body).group(0)
     visits.record(donor.get(link, follow=True))
     payment = Donor.objects.get().sponsorships.get().payments.get()
-    visits.record(
-        donor.post(
-            f"/en/donor/payments/{payment.pk}/evidence/",
-            {"file": SimpleUploadedFile("receipt.png", png_bytes())},
-            follow=True,
-        )
-    )
+    visits.record(send_evidence(donor, payment, follow=True))
     visits.record(donor.get("/en/donor/statement/"))
     visits.record(donor.post("/en/donor/link/", {"email": "ayu@example.org"}))
     visits.record(donor.get("/en/donor/not-a-link/"))  # a 404, logged by django.request
@@ -195,16 +168,7 @@ def test_a_server_error_logs_no_private_data(all_logs, recipient, monkeypatch):
     client = Client(raise_request_exception=False)
     response = client.post(
         f"/en/recipients/{recipient.pk}/sponsor/",
-        {
-            "full_name": "Ayu Lestari",
-            "email": "ayu@example.org",
-            "phone": DONOR_PHONE_TYPED,
-            "country": "ID",
-            "language": "en",
-            "first_month": "2026-12-01",
-            "years": "1",
-            "route": "direct",
-        },
+        pledge_form(phone=DONOR_PHONE_TYPED, display_name=None, listed_publicly=None),
     )
     assert response.status_code == 500
     assert any(r.name == "django.request" for r in all_logs.records)
@@ -212,18 +176,14 @@ def test_a_server_error_logs_no_private_data(all_logs, recipient, monkeypatch):
     assert [s for s in SECRETS if s in logged] == []
 
 
-def test_admin_lists_show_the_nik_masked_and_volunteers_not_at_all(recipient, staff):
-    coordinator = Client()
-    coordinator.force_login(staff)
-    body = coordinator.get("/admin/recipients/recipient/").content.decode()
+def test_admin_lists_show_the_nik_masked_and_volunteers_not_at_all(
+    recipient, staff_client, volunteer_client
+):
+    body = staff_client.get("/admin/recipients/recipient/").content.decode()
     assert mask_nik(NIK) == "5107••••••••0042"
     assert mask_nik(NIK) in body and NIK not in body
 
-    volunteer = UserFactory(username="volunteer", is_staff=True)
-    volunteer.groups.add(*Group.objects.filter(name="Volunteer"))
-    client = Client()
-    client.force_login(volunteer)
-    response = client.get("/admin/recipients/recipient/")
+    response = volunteer_client.get("/admin/recipients/recipient/")
     assert response.status_code == 200
     assert "Komang" in response.content.decode()
     assert mask_nik(NIK) not in response.content.decode()

@@ -11,17 +11,9 @@ from tests.factories import (
     SponsorshipFactory,
     StaffFactory,
 )
+from tests.helpers import at, frozen_at, pay, verify
 
-pytestmark = pytest.mark.django_db
-
-WITA = dt.timezone(dt.timedelta(hours=8))
-NOW = dt.datetime(2026, 11, 22, 10, tzinfo=WITA)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10))]
 
 
 def test_it_serves_the_second_visit_from_the_cache(client, django_assert_max_num_queries):
@@ -51,7 +43,7 @@ def test_withdrawn_consent_disappears_on_the_next_request(
     donor = DonorFactory(display_name="Changing Mind")
     payment = PremiumPaymentFactory(sponsorship=SponsorshipFactory(donor=donor))
     with django_capture_on_commit_callbacks(execute=True):
-        verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+        verify(payment)
     assert "Changing Mind" in client.get("/en/donors/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         donor.listed_publicly = False
@@ -61,14 +53,11 @@ def test_withdrawn_consent_disappears_on_the_next_request(
 
 def test_a_lapse_needs_no_invalidation_because_the_date_is_in_the_key(client, standard_rate):
     donor = DonorFactory(display_name="Will Lapse")
-    payment = PremiumPaymentFactory(
-        sponsorship=SponsorshipFactory(donor=donor, first_month=dt.date(2026, 1, 1))
-    )
-    verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+    pay(SponsorshipFactory(donor=donor, first_month=dt.date(2026, 1, 1)))
     # Paid through December 2026: lapsed from 1 April 2027.
-    with time_machine.travel(dt.datetime(2027, 3, 31, 12, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2027, 3, 31, 12), tick=False):
         assert "Will Lapse" in client.get("/en/donors/").content.decode()
-    with time_machine.travel(dt.datetime(2027, 4, 1, 0, 5, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2027, 4, 1, 0, 5), tick=False):
         assert "Will Lapse" not in client.get("/en/donors/").content.decode()
 
 

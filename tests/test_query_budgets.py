@@ -13,13 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 
-from core.months import last_month_of
+from bench.data import evidence_row, handover_row, payment_row, photo_row, sponsorship_row
 from donations.models import Donor, DonorRequest, Message, Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from recipients.models import (
@@ -32,6 +30,7 @@ from recipients.models import (
     SituationUpdate,
 )
 from tests.factories import DonorFactory
+from tests.helpers import WITA, at, frozen_at, sign_in_donor
 
 # Queries of one warm request for each page, at any size of data (the labels of bench/web.py).
 BUDGETS = {
@@ -63,17 +62,12 @@ CACHE_HIT_BUDGET = 1
 #: The two sizes of data, in units of World.grow.
 SMALL, LARGE = 3, 30
 
-BALI = ZoneInfo("Asia/Makassar")
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=BALI)
+NOW = at(2026, 11, 22, 10, 0)
 TODAY = NOW.date()
 MONTHLY = 16_800  # the standard rate: JKK Rp 10,000 + JKM Rp 6,800
 PAGE_SIZE = 12  # the recipients list (donations.views.RECIPIENTS_PAGE_SIZE)
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = frozen_at(NOW)
 
 
 # --- the data --------------------------------------------------------------------------------
@@ -136,15 +130,7 @@ class World:
         Donor.objects.bulk_create(donors.values())
 
         def sponsorship(donor, nickname, first_month, **fields):
-            return Sponsorship(
-                donor=donor,
-                recipient=people[nickname],
-                first_month=first_month,
-                months_pledged=12,
-                route=Sponsorship.Route.DIRECT,
-                activated_at=NOW,
-                **fields,
-            )
+            return sponsorship_row(donor, people[nickname], first_month, activated_at=NOW, **fields)
 
         active = Sponsorship.State.ACTIVE
         sponsorships = {}
@@ -174,24 +160,11 @@ class World:
             )
         Sponsorship.objects.bulk_create(sponsorships.values())
 
-        paid, pending = PremiumPayment.Status.VERIFIED, PremiumPayment.Status.PENDING
-
         def payment(nickname, first_month, months, verified_on=None):
             """A payment; verified at 09:00 on `verified_on` by the staff member, or pending."""
-            verified_at = (
-                dt.datetime.combine(verified_on, dt.time(9), BALI) if verified_on else None
-            )
-            return PremiumPayment(
-                sponsorship=sponsorships[nickname],
-                first_month=first_month,
-                months=months,
-                last_month=last_month_of(first_month, months),
-                amount=MONTHLY * months,
-                monthly_amounts=[MONTHLY] * months,
-                channel=Sponsorship.Route.DIRECT,
-                status=paid if verified_on else pending,
-                verified_at=verified_at,
-                verified_by=self.staff if verified_on else None,
+            verified_at = verified_on and dt.datetime.combine(verified_on, dt.time(9), WITA)
+            return payment_row(
+                sponsorships[nickname], first_month, months, MONTHLY, verified_at, self.staff
             )
 
         payments = []
@@ -207,20 +180,7 @@ class World:
             payments.append(payment(f"Owned {i}", dt.date(2027, 1, 1), 12))
         PremiumPayment.objects.bulk_create(payments)
         PaymentEvidence.objects.bulk_create(
-            [
-                PaymentEvidence(
-                    payment=p,
-                    file=f"evidence/budgets/{p.pk}.png",
-                    sha256=f"{p.pk:064x}",
-                    content_type="image/png",
-                    size=48_000,
-                    status=p.status,  # verified or pending, as its payment
-                    received_at=p.verified_at or NOW,
-                    reviewed_at=p.verified_at,
-                    reviewed_by=p.verified_by,
-                )
-                for p in payments
-            ]
+            [evidence_row(p, "budgets", received_at=p.verified_at or NOW) for p in payments]
         )
         Refund.objects.bulk_create(
             [
@@ -246,11 +206,11 @@ class World:
         # owner's documentation has been sent. "Deciding" cards await their handover.
         handovers = CardHandover.objects.bulk_create(
             [
-                CardHandover(
-                    card=card,
-                    handed_over_on=TODAY,
-                    place="Banjar Tabola",
-                    handed_over_by=self.staff,
+                handover_row(
+                    card,
+                    TODAY,
+                    self.staff,
+                    "Banjar Tabola",
                     documentation_sent_at=NOW if card.recipient.nickname[0] == "O" else None,
                 )
                 for card in cards
@@ -258,16 +218,7 @@ class World:
             ]
         )
         HandoverPhoto.objects.bulk_create(
-            [
-                HandoverPhoto(
-                    handover=h,
-                    image=f"handovers/budgets/{h.pk}.jpg",
-                    thumbnail=f"handovers/budgets/{h.pk}-t.jpg",
-                    caption=f"Handover {h.pk}",
-                    public_consent=True,
-                )
-                for h in handovers
-            ]
+            [photo_row(h, "budgets", f"Handover {h.pk}", public_consent=True) for h in handovers]
         )
         SituationUpdate.objects.bulk_create(
             [
@@ -328,9 +279,7 @@ def as_visitor(client, world):
 
 
 def as_donor(client, world):
-    """Open the private link, as the email does: the donor session is then in `client`."""
-    response = client.get(f"/en/donor/{world.token}/")
-    assert response.status_code == 302, response.status_code
+    sign_in_donor(client, world.token)
 
 
 def as_staff(client, world):

@@ -9,11 +9,9 @@ import datetime as dt
 import logging
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
@@ -21,17 +19,10 @@ from core import ratelimit
 from donations.models import Message
 from premiums.models import PaymentEvidence, PremiumPayment
 from tests.factories import DonorFactory, PremiumPaymentFactory, RecipientFactory
+from tests.helpers import at, frozen_at, send_evidence, sign_in_donor
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    # Frozen, so that no test straddles the edge of a counting window.
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+# Frozen, so that no test straddles the edge of a counting window.
+pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 5, 4, 9, 0))]
 
 
 def allowed(scope):
@@ -103,16 +94,13 @@ def test_the_limit_lifts_when_its_window_has_passed(client, standard_rate, froze
 
 def upload(client, payment):
     # Refused as not an image: cheap, and it still counts.
-    return client.post(
-        f"/en/donor/payments/{payment.pk}/evidence/",
-        {"file": SimpleUploadedFile("receipt.png", b"not an image")},
-    )
+    return send_evidence(client, payment, b"not an image")
 
 
 def test_it_limits_evidence_uploads_per_donor(client, standard_rate):
     payment = PremiumPaymentFactory()
     token = payment.sponsorship.donor.issue_link()
-    client.get(f"/en/donor/{token}/")
+    sign_in_donor(client, token)
     for _ in range(allowed("evidence")):
         assert upload(client, payment).status_code == 302
     too_many(upload(client, payment))
@@ -120,18 +108,18 @@ def test_it_limits_evidence_uploads_per_donor(client, standard_rate):
 
     # Per donor, wherever they are: the same donor from another address is still limited...
     elsewhere = Client(REMOTE_ADDR="10.0.0.3")
-    elsewhere.get(f"/en/donor/{token}/")
+    sign_in_donor(elsewhere, token)
     too_many(upload(elsewhere, payment))
     # ...and another donor at the same address is not.
     other_payment = PremiumPaymentFactory()
     neighbour = Client()
-    neighbour.get(f"/en/donor/{other_payment.sponsorship.donor.issue_link()}/")
+    sign_in_donor(neighbour, other_payment.sponsorship.donor.issue_link())
     assert upload(neighbour, other_payment).status_code == 302
 
 
 def test_the_upload_limit_answers_in_indonesian(client, standard_rate):
     payment = PremiumPaymentFactory()
-    client.get(f"/id/donor/{payment.sponsorship.donor.issue_link()}/")
+    sign_in_donor(client, payment.sponsorship.donor.issue_link(), language="id")
     for _ in range(allowed("evidence")):
         client.post(f"/id/donor/payments/{payment.pk}/evidence/", {})
     too_many(client.post(f"/id/donor/payments/{payment.pk}/evidence/", {}), language="id")

@@ -11,76 +11,25 @@ import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from PIL import ExifTags, Image
 
 from core.uploads import CleanFile, clean_evidence, clean_photo
-from tests.images import jpeg_bytes, png_bytes
+from tests.images import (
+    gps_exif,
+    image_bytes,
+    jpeg_bytes,
+    jpeg_with_gps,
+    pdf_bytes,
+    png_bytes,
+    upload,
+)
 
 SIX_MB = 6 * 1024 * 1024
 SCRIPT = b"<html><script>alert(document.cookie)</script></html>"
 
 
 # --- Files made for the tests ------------------------------------------------------------------
-
-
-def upload(content: bytes, name="receipt.jpg", content_type="image/jpeg"):
-    return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-def image_bytes(image: Image.Image, format: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, **options)
-    return buffer.getvalue()
-
-
-def pdf_bytes(size: int | None = None) -> bytes:
-    """A small well-formed PDF (cross-reference table included, as a PDF reader needs it);
-    padded with a comment to exactly `size` bytes if given."""
-
-    def build(padding: int) -> bytes:
-        out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
-        if padding:
-            out += b"%" + b"x" * padding + b"\n"
-        offsets = []
-        for obj in (
-            b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
-            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n",
-        ):
-            offsets.append(len(out))
-            out += obj
-        xref = len(out)
-        out += b"xref\n0 3\n0000000000 65535 f \n"
-        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-        return out + b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-
-    if size is None:
-        return build(0)
-    padding = 1
-    while len(content := build(padding)) != size:
-        padding += size - len(content)
-    return content
-
-
-def gps_exif() -> Image.Exif:
-    """EXIF as a phone writes it: the camera, and where the photo was taken (Denpasar)."""
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SnoopPhone"
-    exif[ExifTags.IFD.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "S",
-        ExifTags.GPS.GPSLatitude: (8.0, 39.0, 0.0),
-        ExifTags.GPS.GPSLongitudeRef: "E",
-        ExifTags.GPS.GPSLongitude: (115.0, 13.0, 0.0),
-    }
-    return exif
-
-
-def jpeg_with_gps(size=(40, 30), orientation=None) -> bytes:
-    exif = gps_exif()
-    if orientation:
-        exif[ExifTags.Base.Orientation] = orientation
-    image = Image.new("RGB", size, (200, 120, 30))
-    return image_bytes(image, "JPEG", exif=exif.tobytes())
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:

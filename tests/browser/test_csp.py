@@ -14,6 +14,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from donations.mail import send_queued
+from tests.browser.pledge import fill_pledge_form
 from tests.factories import (
     BpjsCardFactory,
     CardHandoverFactory,
@@ -80,15 +81,7 @@ def pledge(watch, recipient, language, email):
     """The pledge page, filled and sent by field ids (the labels are in `language`)."""
     page = watch.page
     watch.goto(url("premiums:pledge", language, recipient.pk))
-    page.locator("#id_full_name").fill("Ayu Lestari")
-    page.locator("#id_display_name").fill("A.L.")
-    page.locator("#id_listed_publicly").check()
-    page.locator("#id_email").fill(email)
-    page.locator("#id_phone").fill("0813 3800 1234")
-    page.locator("#id_country").select_option("ID")
-    page.locator("#id_language").select_option(language)
-    page.locator("#id_years").select_option("1")
-    page.locator("input[name=route][value=direct]").check()
+    fill_pledge_form(page, email=email, language=language)
     with page.expect_navigation():
         page.locator("input[type=submit][name=submit]").click()
     expect(page).to_have_url(re.compile(r"/sponsor/thanks/"))

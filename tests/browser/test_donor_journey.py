@@ -12,35 +12,22 @@ from playwright.sync_api import expect
 from donations.mail import send_queued
 from donations.models import DonorRequest
 from premiums.models import PaymentEvidence
+from tests.browser.pledge import fill_pledge_form
 from tests.factories import DonorFactory, RecipientFactory, SponsorshipFactory
-from tests.images import png_bytes
+from tests.images import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 
-# A minimal PDF with its cross-reference table, as a PDF reader (and the upload check) needs.
-TINY_PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
-    b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
-)
 ID_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.mo"
 
 
-def fill_pledge_form(page, *, email="ayu@example.org"):
-    page.get_by_label("Full name").fill("Ayu Lestari")
-    page.locator("#id_display_name").fill("A.L.")
-    page.locator("#id_listed_publicly").check()
-    page.get_by_label("Email").fill(email)
-    page.locator("#id_phone").fill("0813 3800 1234")
-    page.get_by_label("Country").select_option("ID")
-    page.locator("#id_language").select_option("en")
+def fill_in_the_pledge(page):
+    # A person finds the fields by their labels: each label names its own field.
+    for label in ("Full name", "Email", "Country"):
+        expect(page.get_by_label(label)).to_be_visible()
     # The second month offered, not the default, to show the choice is taken.
     second_month = page.locator("#id_first_month option").nth(1).get_attribute("value")
-    page.locator("#id_first_month").select_option(second_month)
-    page.locator("#id_years").select_option("1")
-    page.locator("input[name=route][value=direct]").check()
+    fill_pledge_form(page, first_month=second_month)
 
 
 def private_link_from(mailoutbox, base_url):
@@ -54,7 +41,7 @@ def start_pledge(page, mailoutbox, live_server):
     """A pledge made through the form; returns the private link from the email."""
     recipient = RecipientFactory(nickname="Komang")
     page.goto(f"/en/recipients/{recipient.pk}/sponsor/")
-    fill_pledge_form(page)
+    fill_in_the_pledge(page)
     page.get_by_role("button", name="Sponsor", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
     send_queued()
@@ -85,7 +72,7 @@ def test_it_takes_a_new_donor_from_choosing_to_uploading_evidence(
     page.get_by_role("link", name="Sponsor Komang").click()
     expect(page).to_have_url(re.compile(r"/en/recipients/\d+/sponsor/$"))
 
-    fill_pledge_form(page)
+    fill_in_the_pledge(page)
     page.get_by_role("button", name="Sponsor", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for sponsoring Komang!")
     expect(page.locator("main")).to_contain_text("Rp 201.600")
@@ -97,7 +84,7 @@ def test_it_takes_a_new_donor_from_choosing_to_uploading_evidence(
     png = tmp_path / "receipt.png"
     png.write_bytes(png_bytes())
     pdf = tmp_path / "receipt.pdf"
-    pdf.write_bytes(TINY_PDF)
+    pdf.write_bytes(pdf_bytes())
     page.goto(link)
     # The link is exchanged for a session and the token leaves the address bar and history.
     expect(page).to_have_url(f"{live_server.url}/en/donor/")

@@ -4,18 +4,10 @@ import io
 import pytest
 import time_machine
 
-from premiums.services import verify_evidence
-from tests.factories import (
-    DonorFactory,
-    PaymentEvidenceFactory,
-    PremiumPaymentFactory,
-    SponsorshipFactory,
-    StaffFactory,
-)
+from tests.factories import DonorFactory, PremiumPaymentFactory, SponsorshipFactory
+from tests.helpers import at, verify
 
 pytestmark = pytest.mark.django_db
-
-WITA = dt.timezone(dt.timedelta(hours=8))
 
 
 def sponsor(donor, first_month=dt.date(2026, 1, 1), months=12, verified=True):
@@ -23,7 +15,7 @@ def sponsor(donor, first_month=dt.date(2026, 1, 1), months=12, verified=True):
     sponsorship = SponsorshipFactory(donor=donor, first_month=first_month, months_pledged=12)
     payment = PremiumPaymentFactory(sponsorship=sponsorship, months=months)
     if verified:
-        verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+        verify(payment)
     return sponsorship
 
 
@@ -36,7 +28,7 @@ def listed_names(client, path="/en/donors/"):
 
 
 def test_it_lists_active_consenting_verified_donors_alphabetically(client, standard_rate):
-    with time_machine.travel(dt.datetime(2026, 6, 10, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 6, 10, 9), tick=False):
         sponsor(DonorFactory(display_name="Zainal"))
         sponsor(DonorFactory(display_name="ayu"))
         sponsor(DonorFactory(display_name="Hidden", listed_publicly=False))
@@ -48,30 +40,30 @@ def test_it_lists_active_consenting_verified_donors_alphabetically(client, stand
 
 
 def test_it_drops_a_donor_past_the_three_month_rule_without_any_command(client, standard_rate):
-    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 1, 5, 9), tick=False):
         # Paid January to December 2026: due January 2027, lapsed from 1 April 2027.
         sponsor(DonorFactory(display_name="Lapsing"))
-    with time_machine.travel(dt.datetime(2027, 3, 31, 23, 0, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2027, 3, 31, 23, 0), tick=False):
         assert listed_names(client) == ["Lapsing"]
-    with time_machine.travel(dt.datetime(2027, 4, 1, 0, 30, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2027, 4, 1, 0, 30), tick=False):
         assert listed_names(client) == []
 
 
 def test_it_shows_a_donor_with_two_sponsorships_once_with_both_people(client, standard_rate):
     donor = DonorFactory(display_name="Twice")
     row = '<td>Twice</td><td>2026</td><td class="text-end">{}</td>'
-    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 1, 5, 9), tick=False):
         sponsor(donor)
         sponsor(donor, first_month=dt.date(2026, 3, 1))
         # In January the second person's cover has not started yet.
         assert row.format(1) in client.get("/en/donors/").content.decode()
-    with time_machine.travel(dt.datetime(2026, 3, 5, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 3, 5, 9), tick=False):
         assert row.format(2) in client.get("/en/donors/").content.decode()
         assert listed_names(client) == ["Twice"]
 
 
 def test_it_searches_by_name(client, standard_rate):
-    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 2, 5, 9), tick=False):
         sponsor(DonorFactory(display_name="Made Wirawan"))
         sponsor(DonorFactory(display_name="Sarah M."))
         assert listed_names(client, "/en/donors/?q=wira") == ["Made Wirawan"]
@@ -85,7 +77,7 @@ def test_it_never_shows_private_data(client, standard_rate):
         email="sarah@example.org",
         phone="+61412345678",
     )
-    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 2, 5, 9), tick=False):
         sponsor(donor)
         body = client.get("/en/donors/").content.decode()
     assert "S.M." in body
@@ -96,7 +88,7 @@ def test_it_never_shows_private_data(client, standard_rate):
 def test_its_query_count_does_not_grow(
     client, standard_rate, no_page_cache, django_assert_max_num_queries
 ):
-    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 2, 5, 9), tick=False):
         for _ in range(2):
             sponsor(DonorFactory())
         # The paginator's count, one page of donors with their figures, the totals.
@@ -111,7 +103,7 @@ def test_its_query_count_does_not_grow(
 def test_the_demo_data_lists_exactly_the_expected_donors(client):
     from django.core.management import call_command
 
-    with time_machine.travel(dt.datetime(2026, 11, 22, 10, tzinfo=WITA), tick=False):
+    with time_machine.travel(at(2026, 11, 22, 10), tick=False):
         call_command("seed_demo", stdout=io.StringIO())
         body = client.get("/en/donors/").content.decode()
         names = listed_names(client)

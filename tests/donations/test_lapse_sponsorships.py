@@ -4,7 +4,6 @@ import datetime as dt
 import io
 import threading
 import time
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,13 +21,9 @@ from tests.factories import (
     PremiumPaymentFactory,
     SponsorshipFactory,
 )
+from tests.helpers import at
 
-WITA = ZoneInfo("Asia/Makassar")
 D = dt.date
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WITA)
 
 
 def travel(moment: dt.datetime):
@@ -43,20 +38,6 @@ def run(*args) -> str:
 
 def lapsed_messages(sponsorship):
     return Message.objects.filter(kind=Message.Kind.LAPSED, sponsorship=sponsorship)
-
-
-@pytest.fixture
-def paid_through_august(db, standard_rate, staff):
-    """The SPEC's example: a year from September 2025, verified, so paid through August 2026."""
-    with travel(at(2025, 8, 20, 10, 0)):
-        sponsorship = SponsorshipFactory(first_month=D(2025, 9, 1), months_pledged=12)
-        payment = PremiumPaymentFactory(sponsorship=sponsorship)
-        services.verify_evidence(PaymentEvidenceFactory(payment=payment), by=staff)
-    sponsorship.refresh_from_db()
-    assert sponsorship.state == Sponsorship.State.ACTIVE
-    assert sponsorship.covered_through == D(2026, 8, 1)
-    assert sponsorship.lapses_on == D(2026, 12, 1)
-    return sponsorship
 
 
 def test_it_does_not_lapse_before_the_first_of_december(paid_through_august):

@@ -3,7 +3,6 @@ import re
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from donations.models import DonorRequest, Message
@@ -19,17 +18,10 @@ from tests.factories import (
     SponsorshipFactory,
     StaffFactory,
 )
-from tests.images import png_bytes
+from tests.helpers import at, client_of, frozen_at, send_evidence, sign_in_donor
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = at(2026, 11, 22, 10, 0)
+pytestmark = [pytest.mark.django_db, frozen_at(NOW)]
 
 
 @pytest.fixture
@@ -42,23 +34,14 @@ def owner(standard_rate):
     return donor, donor.issue_link(days=90), sponsorship, payment
 
 
-def sign_in(client, token, language="en"):
-    """Open a private link as the email does; the donor session is then in `client`."""
-    response = client.get(f"/{language}/donor/{token}/")
-    assert response.status_code == 302, response.status_code
-    return response
-
-
 @pytest.fixture
 def donor_client(client, owner):
-    sign_in(client, owner[1])
+    sign_in_donor(client, owner[1])
     return client
 
 
 def other_donor_client():
-    other = Client()
-    sign_in(other, DonorFactory(full_name="Someone Else").issue_link(days=90))
-    return other
+    return client_of(DonorFactory(full_name="Someone Else"))
 
 
 def test_it_exchanges_the_link_for_a_session_at_an_address_without_the_token(client, owner):
@@ -66,7 +49,7 @@ def test_it_exchanges_the_link_for_a_session_at_an_address_without_the_token(cli
     client.get("/en/donor/link/")  # a session (and its key) before the link is opened
     key_before = client.session.session_key
 
-    response = sign_in(client, token)
+    response = sign_in_donor(client, token)
 
     assert response["Location"] == "/en/donor/"
     assert token not in response["Location"]
@@ -79,7 +62,7 @@ def test_it_exchanges_the_link_for_a_session_at_an_address_without_the_token(cli
 
 
 def test_it_keeps_the_language_of_the_link(client, owner):
-    assert sign_in(client, owner[1], language="id")["Location"] == "/id/donor/"
+    assert sign_in_donor(client, owner[1], language="id")["Location"] == "/id/donor/"
     response = client.get("/id/donor/")
     assert response.status_code == 200
     assert '<html lang="id">' in response.content.decode()
@@ -123,7 +106,7 @@ def test_it_answers_404_to_unknown_revoked_and_expired_links(client, owner):
     donor.revoke_links()
     assert client.get(f"/en/donor/{token}/").status_code == 404
     fresh = donor.issue_link(days=90)
-    assert sign_in(client, fresh)["Location"] == "/en/donor/"
+    assert sign_in_donor(client, fresh)["Location"] == "/en/donor/"
 
 
 def test_it_answers_404_to_an_expired_link(client, owner):
@@ -149,26 +132,23 @@ def test_revoking_the_links_ends_an_open_session(donor_client, owner):
 
     response = donor_client.get("/en/donor/")
     assert response["Location"] == "/en/donor/link/"
-    response = donor_client.post(
-        f"/en/donor/payments/{payment.pk}/evidence/",
-        {"file": SimpleUploadedFile("r.png", png_bytes())},
-    )
+    response = send_evidence(donor_client, payment)
     assert response["Location"] == "/en/donor/link/"
     assert PaymentEvidence.objects.count() == 0
 
 
 def test_the_link_expiring_ends_an_open_session(client, owner):
     donor = owner[0]
-    sign_in(client, donor.issue_link(days=1))
+    sign_in_donor(client, donor.issue_link(days=1))
     assert client.get("/en/donor/").status_code == 200
     with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
         assert client.get("/en/donor/")["Location"] == "/en/donor/link/"
 
 
 def test_another_donors_link_opens_only_their_own_page(client, owner):
-    sign_in(client, owner[1])
+    sign_in_donor(client, owner[1])
     other = DonorFactory(full_name="Someone Else")
-    sign_in(client, other.issue_link(days=90))
+    sign_in_donor(client, other.issue_link(days=90))
     body = client.get("/en/donor/").content.decode()
     assert "Someone Else" in body
     assert "Owner Person" not in body
@@ -186,17 +166,9 @@ def test_the_token_is_stored_only_as_a_hash(owner):
     assert not donor.access_tokens.filter(token_hash=token).exists()
 
 
-def upload(client, payment, content, name="receipt.png"):
-    return client.post(
-        f"/en/donor/payments/{payment.pk}/evidence/",
-        {"file": SimpleUploadedFile(name, content)},
-        follow=True,
-    )
-
-
 def test_it_accepts_evidence_and_shows_it_awaiting_verification(donor_client, owner, mailoutbox):
     donor, token, sponsorship, payment = owner
-    response = upload(donor_client, payment, png_bytes())
+    response = send_evidence(donor_client, payment, follow=True)
     body = response.content.decode()
     assert "your evidence was received" in body
     evidence = PaymentEvidence.objects.get()
@@ -209,7 +181,9 @@ def test_it_accepts_evidence_and_shows_it_awaiting_verification(donor_client, ow
 
 def test_it_refuses_a_bad_file_and_stores_nothing(donor_client, owner):
     donor, token, sponsorship, payment = owner
-    response = upload(donor_client, payment, b"MZ\x90\x00 not really an image", "photo.jpg")
+    response = send_evidence(
+        donor_client, payment, b"MZ\x90\x00 not really an image", "photo.jpg", follow=True
+    )
     assert "Only JPG, PNG or PDF" in response.content.decode()
     assert PaymentEvidence.objects.count() == 0
     assert Message.objects.filter(kind="evidence_received").count() == 0
@@ -220,8 +194,8 @@ def test_it_flags_the_same_file_given_for_another_payment(donor_client, owner):
     other_payment = PremiumPaymentFactory(
         sponsorship=SponsorshipFactory(donor=donor, first_month=dt.date(2026, 12, 1))
     )
-    upload(donor_client, payment, png_bytes())
-    upload(donor_client, other_payment, png_bytes())
+    send_evidence(donor_client, payment, follow=True)
+    send_evidence(donor_client, other_payment, follow=True)
     first, second = PaymentEvidence.objects.order_by("pk")
     assert first.duplicate_of is None
     assert second.duplicate_of == first
@@ -229,10 +203,7 @@ def test_it_flags_the_same_file_given_for_another_payment(donor_client, owner):
 
 def test_it_does_not_take_evidence_for_someone_elses_payment(owner):
     donor, token, sponsorship, payment = owner
-    response = other_donor_client().post(
-        f"/en/donor/payments/{payment.pk}/evidence/",
-        {"file": SimpleUploadedFile("r.png", png_bytes())},
-    )
+    response = send_evidence(other_donor_client(), payment)
     assert response.status_code == 404
     assert PaymentEvidence.objects.count() == 0
 
@@ -249,7 +220,7 @@ def test_another_donor_cannot_start_a_payment_or_send_a_request(owner):
     assert DonorRequest.objects.count() == 0
 
 
-def test_evidence_files_open_only_for_the_owner_or_staff(donor_client, owner):
+def test_evidence_files_open_only_for_the_owner_or_staff(donor_client, owner, staff_client):
     donor, token, sponsorship, payment = owner
     evidence = PaymentEvidenceFactory(payment=payment)
     own = donor_client.get(f"/en/donor/evidence/{evidence.pk}/")
@@ -259,8 +230,6 @@ def test_evidence_files_open_only_for_the_owner_or_staff(donor_client, owner):
     assert other_donor_client().get(f"/en/donor/evidence/{evidence.pk}/").status_code == 404
     assert Client().get(f"/en/donor/evidence/{evidence.pk}/").status_code == 302  # to the form
     assert Client().get(f"/en/staff/evidence/{evidence.pk}/").status_code == 302  # to login
-    staff_client = Client()
-    staff_client.force_login(StaffFactory())
     assert staff_client.get(f"/en/staff/evidence/{evidence.pk}/").status_code == 200
 
 
@@ -422,7 +391,7 @@ def test_an_expired_link_ends_the_session_though_the_page_is_cached(client, owne
     owner[0].access_tokens.create(
         token_hash=hash_token("short-lived-link"), expires_at=NOW + dt.timedelta(minutes=3)
     )
-    sign_in(client, "short-lived-link")
+    sign_in_donor(client, "short-lived-link")
     client.get("/en/donor/")
     assert client.get("/en/donor/").status_code == 200
     assert client.get("/en/donor/").status_code == 200  # from the cache
@@ -444,7 +413,7 @@ def test_each_browser_gets_a_page_whose_forms_it_can_send(owner):
     browsers = []
     for _ in range(2):
         browser = Client(enforce_csrf_checks=True)
-        sign_in(browser, donor.issue_link(days=90))
+        sign_in_donor(browser, donor.issue_link(days=90))
         for _visit in range(3):
             html = browser.get("/en/donor/").content.decode()
         browsers.append((browser, csrf_token_of(html)))
@@ -500,7 +469,7 @@ def test_a_new_sponsor_never_sees_a_former_sponsors_handover_or_updates(client, 
     assert former.was_running_on(dt.date(2026, 4, 2))
     newcomer = DonorFactory()
     SponsorshipFactory(donor=newcomer, recipient=recipient, first_month=dt.date(2026, 12, 1))
-    sign_in(client, newcomer.issue_link())
+    sign_in_donor(client, newcomer.issue_link())
     body = client.get("/en/donor/").content.decode()
     assert "Ketut" in body
     assert "Note for the former sponsor only" not in body
@@ -525,10 +494,38 @@ def test_a_stopped_donor_never_sees_the_next_sponsors_handover(client, standard_
             card=their_photo.handover.card, handed_over_on=dt.date(2026, 5, 2)
         )
     )
-    sign_in(client, stopped.donor.issue_link())
+    sign_in_donor(client, stopped.donor.issue_link())
     body = client.get("/en/donor/").content.decode()
     assert f"/en/donor/photos/{their_photo.pk}/" in body
     assert client.get(f"/en/donor/photos/{their_photo.pk}/").status_code == 200
     assert f"/en/donor/photos/{next_photo.pk}/" not in body
     assert client.get(f"/en/donor/photos/{next_photo.pk}/").status_code == 404
     assert client.get(f"/en/donor/photos/{next_photo.pk}/thumbnail/").status_code == 404
+
+
+def test_send_me_my_link_does_the_same_work_for_known_and_unknown(client, owner, mailoutbox):
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    donor = owner[0]
+
+    def queries(email):
+        cache.clear()  # the rate-limit counters start afresh for each, as for a new visitor
+        with CaptureQueriesContext(connection) as captured:
+            assert client.post("/en/donor/link/", {"email": email}).status_code == 200
+        return [q["sql"].split()[0] for q in captured.captured_queries]
+
+    known, unknown = queries(donor.email.upper()), queries("nobody@example.org")
+    # The same statements, in the same order: one INSERT … SELECT whichever the email.
+    assert known == unknown
+    assert Message.objects.filter(kind="link", donor=donor).count() == 1
+    assert Message.objects.filter(kind="link").count() == 1
+    # Once per hour, however often the form is sent.
+    queries(donor.email)
+    assert Message.objects.filter(kind="link", donor=donor).count() == 1
+    # And the queued row is a message like any other: it is sent with a working link.
+    call_command("send_messages")
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [donor.email]
+    assert "/donor/" in mailoutbox[0].body

@@ -1,10 +1,8 @@
 """Donor requests (stop, change of recipient) carried out or declined, and staff stopping."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from donations.mail import render_message
@@ -20,17 +18,12 @@ from tests.factories import (
     SituationUpdateFactory,
     SponsorshipFactory,
 )
+from tests.helpers import admin_action, at, frozen_at
 
-BALI = ZoneInfo("Asia/Makassar")
 D = dt.date
-NOW = dt.datetime(2026, 6, 20, 10, 0, tzinfo=BALI)
+NOW = at(2026, 6, 20, 10, 0)
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = frozen_at(NOW)
 
 
 @pytest.fixture
@@ -373,10 +366,8 @@ def test_it_carries_out_requests_from_the_list(admin_client, admin_user, active,
     SponsorshipFactory(recipient=taken)
     refused = change_request(SponsorshipFactory(state="active"), taken)
 
-    response = admin_client.post(
-        requests_url(),
-        {"action": "carry_out_selected", "_selected_action": [stop.pk, refused.pk]},
-        follow=True,
+    response = admin_action(
+        admin_client, DonorRequest, "carry_out_selected", [stop, refused], follow=True
     )
 
     content = response.content.decode()
@@ -392,9 +383,12 @@ def test_it_leaves_handled_requests_alone(admin_client, active, staff):
     request = DonorRequestFactory(sponsorship=active)
     services.decline_request(request, by=staff, reason="No")
 
-    response = admin_client.post(
-        requests_url(status__exact="all"),
-        {"action": "carry_out_selected", "_selected_action": [request.pk]},
+    response = admin_action(
+        admin_client,
+        DonorRequest,
+        "carry_out_selected",
+        [request],
+        query="?status__exact=all",
         follow=True,
     )
 
@@ -405,14 +399,14 @@ def test_it_leaves_handled_requests_alone(admin_client, active, staff):
 
 def test_it_asks_for_a_reason_before_declining(admin_client, active):
     request = DonorRequestFactory(sponsorship=active)
-    data = {"action": "decline_selected", "_selected_action": [request.pk]}
-
-    response = admin_client.post(requests_url(), data)
+    response = admin_action(admin_client, DonorRequest, "decline_selected", [request])
     assert response.status_code == 200
     assert 'name="reason"' in response.content.decode()
     assert "Reason (shown to the donor)" in response.content.decode()
 
-    response = admin_client.post(requests_url(), {**data, "post": "yes", "reason": " "})
+    response = admin_action(
+        admin_client, DonorRequest, "decline_selected", [request], post="yes", reason=" "
+    )
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     request.refresh_from_db()
@@ -422,14 +416,13 @@ def test_it_asks_for_a_reason_before_declining(admin_client, active):
 def test_it_declines_requests_from_the_list(admin_client, admin_user, active):
     request = DonorRequestFactory(sponsorship=active)
 
-    response = admin_client.post(
-        requests_url(),
-        {
-            "action": "decline_selected",
-            "_selected_action": [request.pk],
-            "post": "yes",
-            "reason": "Your payment for this year is already with BPJS.",
-        },
+    response = admin_action(
+        admin_client,
+        DonorRequest,
+        "decline_selected",
+        [request],
+        post="yes",
+        reason="Your payment for this year is already with BPJS.",
         follow=True,
     )
 
@@ -456,10 +449,6 @@ def test_the_request_status_is_never_typed_in(admin_client, active):
 # --- the sponsorships admin ------------------------------------------------------------------
 
 
-def sponsorships_url():
-    return reverse("admin:donations_sponsorship_changelist")
-
-
 def test_the_sponsorship_state_is_read_only(admin_client, active):
     content = admin_client.get(
         reverse("admin:donations_sponsorship_change", args=[active.pk])
@@ -470,9 +459,7 @@ def test_the_sponsorship_state_is_read_only(admin_client, active):
 
 
 def test_it_asks_for_a_reason_before_stopping(admin_client, active):
-    response = admin_client.post(
-        sponsorships_url(), {"action": "stop_selected", "_selected_action": [active.pk]}
-    )
+    response = admin_action(admin_client, Sponsorship, "stop_selected", [active])
     assert response.status_code == 200
     assert "Reason for stopping" in response.content.decode()
     active.refresh_from_db()
@@ -482,14 +469,13 @@ def test_it_asks_for_a_reason_before_stopping(admin_client, active):
 def test_it_stops_sponsorships_from_the_list(admin_client, admin_user, active):
     ended = SponsorshipFactory(state=Sponsorship.State.STOPPED)
 
-    response = admin_client.post(
-        sponsorships_url(),
-        {
-            "action": "stop_selected",
-            "_selected_action": [active.pk, ended.pk],
-            "post": "yes",
-            "reason": "The donor asked by WhatsApp.",
-        },
+    response = admin_action(
+        admin_client,
+        Sponsorship,
+        "stop_selected",
+        [active, ended],
+        post="yes",
+        reason="The donor asked by WhatsApp.",
         follow=True,
     )
 
@@ -504,7 +490,5 @@ def test_it_stops_sponsorships_from_the_list(admin_client, admin_user, active):
 
 def test_it_stops_nothing_when_nothing_runs(admin_client):
     ended = SponsorshipFactory(state=Sponsorship.State.LAPSED)
-    response = admin_client.post(
-        sponsorships_url(), {"action": "stop_selected", "_selected_action": [ended.pk]}, follow=True
-    )
+    response = admin_action(admin_client, Sponsorship, "stop_selected", [ended], follow=True)
     assert "None of the selected sponsorships is running." in response.content.decode()

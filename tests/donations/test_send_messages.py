@@ -3,10 +3,8 @@ import io
 import re
 import threading
 from smtplib import SMTPException
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection, connections, transaction
@@ -22,9 +20,9 @@ from tests.factories import (
     MessageFactory,
     SponsorshipFactory,
 )
+from tests.helpers import at
 
-WITA = ZoneInfo("Asia/Makassar")
-NOW = dt.datetime(2026, 2, 10, 9, 0, tzinfo=WITA)
+NOW = at(2026, 2, 10, 9, 0)
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -61,9 +59,10 @@ def token_in(body: str) -> str:
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def frozen(time_machine):
+    # Only the tests that ask for it run at NOW (the lock test's threads keep the real clock).
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
 
 
 @pytest.mark.parametrize(

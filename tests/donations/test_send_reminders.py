@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,15 +15,11 @@ from tests.factories import (
     PremiumPaymentFactory,
     SponsorshipFactory,
 )
+from tests.helpers import at, pay
 
-WITA = ZoneInfo("Asia/Makassar")
 D = dt.date
 REMINDERS = ("coverage_ending", "overdue_1", "overdue_2")
 NOTHING = "queued coverage_ending 0, overdue_1 0, overdue_2 0"
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WITA)
 
 
 def run_at(moment: dt.datetime, *args) -> str:
@@ -44,21 +39,6 @@ def reminders(sponsorship):
 
 def body_of(message: Message) -> str:
     return render_message(message, "https://example.org/donor/x/")[1]
-
-
-@pytest.fixture
-def paid_through_august(db, standard_rate, staff):
-    """The SPEC's example: a year from September 2025, verified, so paid through August 2026."""
-    with time_machine.travel(at(2025, 8, 20, 10, 0), tick=False):
-        sponsorship = SponsorshipFactory(
-            first_month=D(2025, 9, 1), months_pledged=12, recipient__nickname="Wayan"
-        )
-        payment = PremiumPaymentFactory(sponsorship=sponsorship)
-        services.verify_evidence(PaymentEvidenceFactory(payment=payment), by=staff)
-    sponsorship.refresh_from_db()
-    assert sponsorship.covered_through == D(2026, 8, 1)
-    assert sponsorship.lapses_on == D(2026, 12, 1)
-    return sponsorship
 
 
 def evidence_awaiting_review(sponsorship, received: dt.datetime):
@@ -139,8 +119,7 @@ def test_it_tells_again_for_the_next_period(paid_through_august, staff):
     s = paid_through_august
     run_at(at(2026, 8, 5, 6, 0))
     with time_machine.travel(at(2026, 8, 10, 9, 0), tick=False):
-        renewal = PremiumPaymentFactory(sponsorship=s, first_month=D(2026, 9, 1))
-        services.verify_evidence(PaymentEvidenceFactory(payment=renewal), by=staff)
+        pay(s, staff, first_month=D(2026, 9, 1))
 
     assert run_at(at(2027, 8, 5, 6, 0)) == "queued coverage_ending 1, overdue_1 0, overdue_2 0"
 

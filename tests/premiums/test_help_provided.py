@@ -3,36 +3,33 @@ import datetime as dt
 import pytest
 import time_machine
 
-from premiums.services import verify_evidence
 from tests.factories import (
     CardHandoverFactory,
     HandoverPhotoFactory,
-    PaymentEvidenceFactory,
     PremiumPaymentFactory,
     RecipientFactory,
     SponsorshipFactory,
-    StaffFactory,
 )
+from tests.helpers import at, verify
 
 pytestmark = pytest.mark.django_db
 
-WITA = dt.timezone(dt.timedelta(hours=8))
-NOW = dt.datetime(2026, 11, 22, 10, tzinfo=WITA)
+NOW = at(2026, 11, 22, 10)
 
 
-def paid(recipient, first_month, months=12, at=None):
+def paid(recipient, first_month, months=12, verified_at=NOW):
     sponsorship = SponsorshipFactory(recipient=recipient, first_month=first_month)
     payment = PremiumPaymentFactory(sponsorship=sponsorship, months=months)
-    with time_machine.travel(at or NOW, tick=False):
-        verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
+    with time_machine.travel(verified_at, tick=False):
+        verify(payment)
     return sponsorship
 
 
 def test_it_shows_figures_by_year_and_handovers(client, standard_rate):
     a = RecipientFactory(nickname="Wayan", nik="5107011505800001")
     b = RecipientFactory(nickname="Ketut")
-    paid(a, dt.date(2025, 1, 1), at=dt.datetime(2025, 1, 3, 9, tzinfo=WITA))
-    paid(b, dt.date(2026, 3, 1), at=dt.datetime(2026, 2, 20, 9, tzinfo=WITA))
+    paid(a, dt.date(2025, 1, 1), verified_at=at(2025, 1, 3, 9))
+    paid(b, dt.date(2026, 3, 1), verified_at=at(2026, 2, 20, 9))
     handover = CardHandoverFactory(
         card__recipient=b, handed_over_on=dt.date(2026, 4, 2), place="Banjar Kaja"
     )

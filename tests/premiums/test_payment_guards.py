@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from core.uploads import clean_evidence
 from donations.reminders import lapse
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumRate
@@ -19,7 +18,7 @@ from tests.factories import (
     RecipientFactory,
     StaffFactory,
 )
-from tests.images import png_bytes
+from tests.helpers import receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +28,6 @@ D = dt.date
 
 def at(*args):
     return time_machine.travel(dt.datetime(*args, tzinfo=BALI), tick=False)
-
-
-def png_upload():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return clean_evidence(SimpleUploadedFile("r.png", png_bytes()))
 
 
 JANUARY_2026 = D(2026, 1, 1)
@@ -75,7 +68,7 @@ def test_a_donor_cannot_send_evidence_for_a_verified_payment(standard_rate):
     with at(2025, 12, 20, 9):
         services.verify_evidence(PaymentEvidenceFactory(payment=payment), by=StaffFactory())
         with pytest.raises(services.PaymentError):
-            services.submit_evidence(payment, png_upload())
+            services.submit_evidence(payment, receipt())
     sponsorship.refresh_from_db()
     assert sponsorship.lapses_on == D(2027, 4, 1)  # not held off by stray evidence
     assert PaymentEvidence.objects.filter(payment=payment).count() == 1
@@ -86,7 +79,7 @@ def test_a_donor_cannot_send_evidence_for_a_stopped_sponsorship(standard_rate):
     with at(2025, 12, 20, 9):
         services.stop(sponsorship, by=StaffFactory(), reason="asked by the donor")
         with pytest.raises(services.PaymentError):
-            services.submit_evidence(payment, png_upload())
+            services.submit_evidence(payment, receipt())
     assert PaymentEvidence.objects.count() == 0
 
 
@@ -95,7 +88,7 @@ def test_late_evidence_for_a_lapsed_sponsorship_is_accepted_for_staff_to_decide(
     # Never paid, first month January 2026: lapsed from 1 April 2026.
     with at(2026, 4, 2, 9):
         assert lapse(sponsorship) is True
-        evidence = services.submit_evidence(payment, png_upload())
+        evidence = services.submit_evidence(payment, receipt())
         with pytest.raises(services.PaymentError, match="reinstate"):
             services.verify_evidence(evidence, by=StaffFactory())
     assert evidence.status == "pending"
@@ -104,7 +97,7 @@ def test_late_evidence_for_a_lapsed_sponsorship_is_accepted_for_staff_to_decide(
 def test_verifying_needs_reinstating_even_before_the_lapse_is_recorded(standard_rate):
     sponsorship, payment = pledge()
     with at(2026, 4, 2, 9):
-        evidence = services.submit_evidence(payment, png_upload())  # late: on/after the lapse
+        evidence = services.submit_evidence(payment, receipt())  # late: on/after the lapse
         with pytest.raises(services.PaymentError, match="reinstate"):
             services.verify_evidence(evidence, by=StaffFactory())
         assert services.reinstate(evidence, by=StaffFactory()) is True

@@ -2,11 +2,8 @@
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from donations.mail import send_queued
@@ -14,21 +11,10 @@ from donations.models import Donor, Message, Sponsorship
 from premiums import services
 from premiums.models import PaymentEvidence, PremiumPayment
 from tests.factories import DonorFactory, PremiumPaymentFactory, RecipientFactory
-from tests.test_uploads import pdf_bytes
+from tests.helpers import add_evidence, admin_url, at, frozen_at, sign_in_donor
+from tests.images import pdf_bytes
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10, 0))]
 
 
 def paypal_payment(**kwargs):
@@ -60,7 +46,9 @@ def receipt_form(payment, **paypal):
 
 def test_it_records_the_paypal_receipt_and_bpjs_payment(admin_client):
     payment = paypal_payment()
-    response = admin_client.post(url(PremiumPayment, "change", payment.pk), receipt_form(payment))
+    response = admin_client.post(
+        admin_url(PremiumPayment, "change", payment.pk), receipt_form(payment)
+    )
     assert response.status_code == 302
     payment.refresh_from_db()
     assert payment.paypal_amount == Decimal("12.50")
@@ -75,7 +63,7 @@ def test_a_paypal_transaction_is_recorded_once(admin_client):
     paypal_payment(paypal_transaction_id="9XK42817LM5530412")
     payment = paypal_payment()
     form = receipt_form(payment, paypal_transaction_id="  9XK42817LM5530412 ")
-    response = admin_client.post(url(PremiumPayment, "change", payment.pk), form)
+    response = admin_client.post(admin_url(PremiumPayment, "change", payment.pk), form)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["paypal_transaction_id"] == [
         "This PayPal transaction is already recorded for another payment."
@@ -88,7 +76,7 @@ def test_payments_without_paypal_do_not_collide(admin_client):
     for _ in range(2):
         payment = paypal_payment()
         form = receipt_form(payment, paypal_transaction_id="", paypal_amount="")
-        response = admin_client.post(url(PremiumPayment, "change", payment.pk), form)
+        response = admin_client.post(admin_url(PremiumPayment, "change", payment.pk), form)
         assert response.status_code == 302
     assert PremiumPayment.objects.filter(paypal_transaction_id__isnull=True).count() == 2
 
@@ -104,7 +92,7 @@ def test_payments_without_paypal_do_not_collide(admin_client):
 def test_it_checks_the_paypal_receipt(admin_client, changes, error):
     payment = paypal_payment()
     response = admin_client.post(
-        url(PremiumPayment, "change", payment.pk), receipt_form(payment, **changes)
+        admin_url(PremiumPayment, "change", payment.pk), receipt_form(payment, **changes)
     )
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -125,23 +113,23 @@ def test_an_overseas_donor_from_pledge_to_verified_evidence(
     assert payment.amount == 201_600
 
     # Staff record the PayPal receipt and the day BCC paid BPJS...
-    response = admin_client.post(url(PremiumPayment, "change", payment.pk), receipt_form(payment))
+    response = admin_client.post(
+        admin_url(PremiumPayment, "change", payment.pk), receipt_form(payment)
+    )
     assert response.status_code == 302
     # ...upload BCC's own BPJS receipt, from the payment's page...
-    page = admin_client.get(url(PremiumPayment, "change", payment.pk)).content.decode()
-    add_evidence = url(PaymentEvidence, "add") + f"?payment={payment.pk}"
-    assert add_evidence in page
-    response = admin_client.post(
-        url(PaymentEvidence, "add"),
-        {"payment": payment.pk, "file": SimpleUploadedFile("bpjs.pdf", pdf_bytes())},
-    )
+    page = admin_client.get(admin_url(PremiumPayment, "change", payment.pk)).content.decode()
+    add_link = admin_url(PaymentEvidence, "add") + f"?payment={payment.pk}"
+    assert add_link in page
+    response = add_evidence(admin_client, payment, pdf_bytes(), "bpjs.pdf")
     assert response.status_code == 302
     evidence = PaymentEvidence.objects.get()
     assert evidence.uploaded_by == admin_user
     assert evidence.content_type == "application/pdf"
     # ...and verify it.
     response = admin_client.post(
-        url(PaymentEvidence, "change", evidence.pk), {"status": "verified", "rejection_reason": ""}
+        admin_url(PaymentEvidence, "change", evidence.pk),
+        {"status": "verified", "rejection_reason": ""},
     )
     assert response.status_code == 302
 
@@ -171,5 +159,5 @@ def test_an_overseas_donor_from_pledge_to_verified_evidence(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == evidence.file.read()
-    client.get(reverse("donations:private", args=[DonorFactory().issue_link()]))
+    sign_in_donor(client, DonorFactory().issue_link())
     assert client.get(file_url).status_code == 404  # another donor's session

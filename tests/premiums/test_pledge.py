@@ -2,38 +2,19 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 
 from donations.models import Donor, Message, Sponsorship
 from premiums.models import PremiumPayment
 from tests.factories import DonorFactory, RecipientFactory, SponsorshipFactory
+from tests.helpers import at, frozen_at, pledge_form
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = at(2026, 11, 22, 10, 0)
+pytestmark = [pytest.mark.django_db, frozen_at(NOW)]
 
 
 def pledge_data(**overrides):
-    data = {
-        "full_name": "Ayu Lestari",
-        "display_name": "A.L.",
-        "listed_publicly": "on",
-        "email": "ayu@example.org",
-        "phone": "0813 3800 1234",
-        "country": "ID",
-        "language": "id",
-        "first_month": "2026-12-01",
-        "years": "2",
-        "route": "direct",
-    }
-    data.update(overrides)
-    return data
+    """In Indonesian, for two years, unless `overrides` say otherwise."""
+    return pledge_form(**{"language": "id", "years": "2", **overrides})
 
 
 def test_it_records_a_pledge_in_one_go(client, standard_rate):

@@ -4,34 +4,24 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.admin.models import LogEntry
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.urls import reverse
 
-from core.uploads import clean_evidence
 from donations.mail import send_queued
 from donations.models import Donor, DonorRequest, Message
 from premiums import impact, privacy, services
 from premiums.models import PaymentEvidence, PremiumPayment
 from tests.factories import RecipientFactory
 from tests.files import isolate_storages
-from tests.images import png_bytes
+from tests.helpers import admin_action, at, frozen_at, receipt
 
-WITA = ZoneInfo("Asia/Makassar")
-NOW = dt.datetime(2026, 6, 10, 9, 0, tzinfo=WITA)
+NOW = at(2026, 6, 10, 9, 0)
 NAME, EMAIL, PHONE = "Made Wirawan", "made.wirawan@example.org", "+6281337001122"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = frozen_at(NOW)
 
 
 @pytest.fixture
@@ -54,8 +44,7 @@ def donor(db, standard_rate, staff, django_capture_on_commit_callbacks):
             months=12,
             route="direct",
         )
-        upload = SimpleUploadedFile("receipt.png", png_bytes(), content_type="image/png")
-        evidence = services.submit_evidence(payment, clean_evidence(upload))
+        evidence = services.submit_evidence(payment, receipt())
         services.verify_evidence(evidence, by=staff)
         send_queued()
         donor = sponsorship.donor
@@ -144,10 +133,7 @@ def test_it_exports_neither_secrets_nor_files(donor):
 
 
 def test_it_exports_a_donor_from_the_admin(donor, admin_client):
-    response = admin_client.post(
-        reverse("admin:donations_donor_changelist"),
-        {"action": "export_personal_data", "_selected_action": [donor.pk]},
-    )
+    response = admin_action(admin_client, Donor, "export_personal_data", [donor])
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
@@ -162,10 +148,8 @@ def test_it_exports_a_donor_from_the_admin(donor, admin_client):
 def test_it_exports_one_donor_at_a_time(donor, admin_client):
     other = Donor.objects.create(full_name="Ketut", email="ketut@example.org")
 
-    response = admin_client.post(
-        reverse("admin:donations_donor_changelist"),
-        {"action": "export_personal_data", "_selected_action": [donor.pk, other.pk]},
-        follow=True,
+    response = admin_action(
+        admin_client, Donor, "export_personal_data", [donor, other], follow=True
     )
 
     assert "Select exactly one donor to export." in response.content.decode()
@@ -357,21 +341,20 @@ def test_it_erases_once(donor, staff, django_capture_on_commit_callbacks):
 
 
 def test_staff_get_a_404_for_an_erased_file(
-    donor, staff, client, django_capture_on_commit_callbacks
+    donor, staff, staff_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         privacy.erase_donor(donor, by=staff)
-    client.force_login(staff)
 
-    response = client.get(reverse("premiums:staff_evidence_file", args=[evidence_of(donor).pk]))
+    response = staff_client.get(
+        reverse("premiums:staff_evidence_file", args=[evidence_of(donor).pk])
+    )
 
     assert response.status_code == 404
 
 
 def test_the_admin_asks_before_erasing(donor, admin_client):
-    url = reverse("admin:donations_donor_changelist")
-
-    page = admin_client.post(url, {"action": "erase_personal_data", "_selected_action": [donor.pk]})
+    page = admin_action(admin_client, Donor, "erase_personal_data", [donor])
 
     assert page.status_code == 200
     assert "This cannot be undone." in page.content.decode()
@@ -379,9 +362,7 @@ def test_the_admin_asks_before_erasing(donor, admin_client):
     assert Donor.objects.get(pk=donor.pk).erased_at is None
 
     # Sent without the donor's request: asked again.
-    page = admin_client.post(
-        url, {"action": "erase_personal_data", "_selected_action": [donor.pk], "post": "yes"}
-    )
+    page = admin_action(admin_client, Donor, "erase_personal_data", [donor], post="yes")
     assert page.status_code == 200
     assert Donor.objects.get(pk=donor.pk).erased_at is None
 
@@ -392,14 +373,13 @@ def test_the_admin_erases_after_confirmation(
     path = Path(evidence_of(donor).file.path)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            reverse("admin:donations_donor_changelist"),
-            {
-                "action": "erase_personal_data",
-                "_selected_action": [donor.pk],
-                "post": "yes",
-                "reason": "email of 9 June 2026",
-            },
+        response = admin_action(
+            admin_client,
+            Donor,
+            "erase_personal_data",
+            [donor],
+            post="yes",
+            reason="email of 9 June 2026",
             follow=True,
         )
 

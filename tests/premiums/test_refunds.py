@@ -1,25 +1,18 @@
 """Tracking a refund: claimed from BPJS, received, returned to the donor or reallocated."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from premiums import services
 from premiums.models import Refund
 from tests.factories import RefundFactory
+from tests.helpers import at, frozen_at
 
-BALI = ZoneInfo("Asia/Makassar")
 D = dt.date
 TODAY = D(2026, 7, 15)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 7, 15, 10, tzinfo=BALI), tick=False) as traveller:
-        yield traveller
+pytestmark = frozen_at(at(2026, 7, 15, 10))
 
 
 def refund_in(state, **dates):

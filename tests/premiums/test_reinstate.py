@@ -1,38 +1,23 @@
 """Evidence that arrives after a lapse: it waits for staff, who reinstate or decline."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
-from core import uploads
 from donations.models import Donor, Message, Sponsorship, needing_sponsor
 from donations.reminders import lapse
 from donations.rules import RuleError
 from premiums import services
-from premiums.models import PremiumPayment
+from premiums.models import PaymentEvidence, PremiumPayment
 from recipients.models import Recipient
 from tests.factories import PremiumPaymentFactory, SponsorshipFactory
-from tests.images import png_bytes
+from tests.helpers import admin_action, admin_url, at, frozen_at, receipt
 
-BALI = ZoneInfo("Asia/Makassar")
 D = dt.date
 # Paid through December 2026: due in January, overdue in February and March, lapsed from 1 April.
-NOW = dt.datetime(2027, 4, 10, 10, 0, tzinfo=BALI)
+NOW = at(2027, 4, 10, 10, 0)
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def receipt():
-    return uploads.clean_evidence(SimpleUploadedFile("receipt.png", png_bytes()))
+pytestmark = frozen_at(NOW)
 
 
 @pytest.fixture
@@ -68,7 +53,7 @@ def test_late_evidence_waits_for_staff(lapsed, admin_client):
     # Evidence sent on or after the lapse day does not undo the lapse by itself.
     assert lapsed.lapses_on == D(2027, 4, 1)
     assert not is_active(lapsed.donor)
-    queue = reverse("admin:premiums_paymentevidence_changelist") + "?status__exact=pending"
+    queue = admin_url(PaymentEvidence, "changelist") + "?status__exact=pending"
     assert evidence in admin_client.get(queue).context["cl"].result_list
 
 
@@ -186,7 +171,7 @@ def test_a_payment_too_short_to_bring_it_back_is_refused(lapsed, staff, frozen):
     short = PremiumPaymentFactory(sponsorship=lapsed, first_month=D(2027, 1, 1), months=1)
     evidence = services.submit_evidence(short, receipt())
     # Paid through January 2027 would have lapsed on 1 May; it is now mid-May.
-    frozen.move_to(dt.datetime(2027, 5, 15, 10, tzinfo=BALI))
+    frozen.move_to(at(2027, 5, 15, 10))
 
     with pytest.raises(services.PaymentError, match="stays lapsed"):
         services.reinstate(evidence, by=staff)
@@ -253,10 +238,8 @@ def test_it_reinstates_from_the_evidence_list(admin_client, admin_user, lapsed):
     not_lapsed = PremiumPaymentFactory(sponsorship__first_month=D(2027, 5, 1))
     refused = services.submit_evidence(not_lapsed, receipt())
 
-    response = admin_client.post(
-        reverse("admin:premiums_paymentevidence_changelist"),
-        {"action": "reinstate_selected", "_selected_action": [evidence.pk, refused.pk]},
-        follow=True,
+    response = admin_action(
+        admin_client, PaymentEvidence, "reinstate_selected", [evidence, refused], follow=True
     )
 
     content = response.content.decode()
@@ -271,7 +254,7 @@ def test_it_reinstates_from_the_evidence_list(admin_client, admin_user, lapsed):
 def test_the_evidence_page_points_to_reinstating(admin_client, lapsed):
     evidence = late_evidence(lapsed)
     response = admin_client.post(
-        reverse("admin:premiums_paymentevidence_change", args=[evidence.pk]),
+        admin_url(PaymentEvidence, "change", evidence.pk),
         {"status": "verified", "rejection_reason": ""},
     )
     assert response.status_code == 200

@@ -1,10 +1,8 @@
 """Verifying and rejecting evidence: coverage, the lapse day, and the messages to the donor."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 
 from donations.models import Message
@@ -18,21 +16,16 @@ from tests.factories import (
     RecipientFactory,
     SponsorshipFactory,
 )
+from tests.helpers import WITA, at, frozen_at, pay
 
-BALI = ZoneInfo("Asia/Makassar")
 D = dt.date
 # The donor pledged for January 2026 and sends the receipt before the year starts.
-NOW = dt.datetime(2025, 12, 20, 10, 0, tzinfo=BALI)
+NOW = at(2025, 12, 20, 10, 0)
+pytestmark = frozen_at(NOW)
 
 sqlite_only = pytest.mark.skipif(
     connection.vendor == "postgresql", reason="PostgreSQL refuses overlapping payments itself"
 )
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -51,16 +44,8 @@ def evidence_for(payment, received=None):
     if received is None:
         return PaymentEvidenceFactory(payment=payment)
     return PaymentEvidenceFactory(
-        payment=payment, received_at=dt.datetime.combine(received, dt.time(9), BALI)
+        payment=payment, received_at=dt.datetime.combine(received, dt.time(9), WITA)
     )
-
-
-def paid(sponsorship, staff, first_month=None, months=12):
-    """A payment verified by staff."""
-    payment = first_payment(sponsorship, months, first_month)
-    services.verify_evidence(evidence_for(payment), by=staff)
-    sponsorship.refresh_from_db()
-    return payment
 
 
 def refresh(sponsorship):
@@ -118,7 +103,7 @@ def test_it_verifies_only_once(pledge, staff, frozen):
 
 
 def test_it_extends_coverage_with_the_next_payment(pledge, staff):
-    paid(pledge, staff)
+    pay(pledge, staff)
     activated = pledge.activated_at
     renewal = first_payment(pledge, months=6, first_month=D(2027, 1, 1))
 
@@ -132,7 +117,7 @@ def test_it_extends_coverage_with_the_next_payment(pledge, staff):
 
 
 def test_it_accepts_a_second_receipt_for_a_verified_payment(pledge, staff):
-    payment = paid(pledge, staff)
+    payment = pay(pledge, staff)
     another = evidence_for(payment)
 
     assert services.verify_evidence(another, by=staff) is True
@@ -152,7 +137,7 @@ def test_it_accepts_a_second_receipt_for_a_verified_payment(pledge, staff):
     ],
 )
 def test_it_refuses_a_payment_that_does_not_follow_the_last(pledge, staff, first_month, months):
-    paid(pledge, staff)
+    pay(pledge, staff)
     payment = first_payment(pledge, months=months, first_month=first_month)
     evidence = evidence_for(payment)
 
@@ -297,7 +282,7 @@ def test_rejected_evidence_no_longer_holds_off_the_lapse(pledge, staff):
 
 
 def test_a_pending_renewal_holds_off_the_lapse_until_rejected(pledge, staff):
-    paid(pledge, staff)
+    pay(pledge, staff)
     renewal = first_payment(pledge, first_month=D(2027, 1, 1))
     evidence = evidence_for(renewal, received=D(2027, 2, 10))
     assert refresh(pledge).lapses_on is None
@@ -310,7 +295,7 @@ def test_a_pending_renewal_holds_off_the_lapse_until_rejected(pledge, staff):
 
 
 def test_evidence_after_the_lapse_day_does_not_undo_the_lapse(pledge, staff):
-    paid(pledge, staff)
+    pay(pledge, staff)
     renewal = first_payment(pledge, first_month=D(2027, 1, 1))
     evidence_for(renewal, received=D(2027, 4, 1))
     assert refresh(pledge).lapses_on == D(2027, 4, 1)

@@ -1,10 +1,8 @@
 """Situation updates: the recipient leaves the list, the donors decide, a death owes refunds."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from donations.mail import render_message
@@ -20,38 +18,19 @@ from tests.factories import (
     SituationUpdateFactory,
     SponsorshipFactory,
 )
+from tests.helpers import at, frozen_at, pay
 
-BALI = ZoneInfo("Asia/Makassar")
 D = dt.date
-NOW = dt.datetime(2026, 6, 20, 10, 0, tzinfo=BALI)
+NOW = at(2026, 6, 20, 10, 0)
 DIED = D(2026, 6, 10)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def paid(sponsorship, staff, months=12, first_month=None):
-    """A payment of the sponsorship, verified by staff (coverage and messages as in real life)."""
-    payment = PremiumPaymentFactory(
-        sponsorship=sponsorship,
-        first_month=first_month or sponsorship.first_month,
-        months=months,
-        amount=16_800 * months,
-    )
-    services.verify_evidence(PaymentEvidenceFactory(payment=payment), by=staff)
-    payment.refresh_from_db()
-    return payment
+pytestmark = frozen_at(NOW)
 
 
 @pytest.fixture
 def sponsored(standard_rate, staff):
     """Wayan, sponsored from January 2026 and paid for two years in advance."""
     sponsorship = SponsorshipFactory(recipient__nickname="Wayan", months_pledged=24)
-    paid(sponsorship, staff, months=24)
-    sponsorship.refresh_from_db()
+    pay(sponsorship, staff, months=24)
     return sponsorship
 
 
@@ -240,8 +219,8 @@ def test_it_refunds_each_month_at_the_rate_in_force(sponsored, staff):
 
 def test_it_owes_one_refund_per_payment(standard_rate, staff):
     sponsorship = SponsorshipFactory()
-    first = paid(sponsorship, staff, months=12)
-    second = paid(sponsorship, staff, months=12, first_month=D(2027, 1, 1))
+    first = pay(sponsorship, staff)
+    second = pay(sponsorship, staff, first_month=D(2027, 1, 1))
     services.record_situation_update(news(sponsorship), by=staff)
 
     refunds = {r.payment: (r.unused_months, r.amount) for r in Refund.objects.all()}
@@ -252,7 +231,7 @@ def test_it_owes_one_refund_per_payment(standard_rate, staff):
 
 def test_it_refunds_only_verified_payments(standard_rate, staff):
     sponsorship = SponsorshipFactory()
-    paid(sponsorship, staff, months=12)
+    pay(sponsorship, staff)
     pending = PremiumPaymentFactory(sponsorship=sponsorship, first_month=D(2027, 1, 1))
     PaymentEvidenceFactory(payment=pending)
     services.record_situation_update(news(sponsorship), by=staff)
@@ -265,7 +244,7 @@ def test_it_refunds_only_verified_payments(standard_rate, staff):
 
 def test_it_owes_nothing_for_months_before_the_death(standard_rate, staff):
     sponsorship = SponsorshipFactory()
-    paid(sponsorship, staff, months=12)
+    pay(sponsorship, staff)
     services.record_situation_update(news(sponsorship, happened_on=D(2026, 12, 28)), by=staff)
 
     assert not Refund.objects.exists()
@@ -275,7 +254,7 @@ def test_it_owes_nothing_for_months_before_the_death(standard_rate, staff):
 
 def test_it_refunds_a_donor_who_had_already_stopped(standard_rate, staff):
     stopped = SponsorshipFactory()
-    paid(stopped, staff, months=12)
+    pay(stopped, staff)
     Sponsorship.objects.filter(pk=stopped.pk).update(state=Sponsorship.State.STOPPED)
     services.record_situation_update(news(stopped), by=staff)
 

@@ -3,12 +3,9 @@
 import datetime as dt
 import io
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -27,22 +24,11 @@ from tests.factories import (
     RecipientFactory,
     SponsorshipFactory,
 )
-from tests.images import png_bytes
-from tests.test_uploads import jpeg_with_gps
+from tests.helpers import add_evidence, admin_action, admin_url, at, frozen_at, sign_in_donor
+from tests.images import jpeg_with_gps, png_bytes, upload
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+NOW = at(2026, 11, 22, 10, 0)
+pytestmark = [pytest.mark.django_db, frozen_at(NOW)]
 
 
 def stored_handover_files() -> set[Path]:
@@ -63,8 +49,8 @@ def handover_form(card, photos=(), **data):
         "photos-MAX_NUM_FORMS": 1000,
         **data,
     }
-    for i, upload in enumerate(photos):
-        form[f"photos-{i}-image"] = upload
+    for i, photo in enumerate(photos):
+        form[f"photos-{i}-image"] = photo
         form[f"photos-{i}-caption"] = f"Photo {i}"
     return form
 
@@ -73,7 +59,7 @@ def handover_form(card, photos=(), **data):
 
 
 def test_it_offers_few_fields_with_today_and_the_current_user(admin_client, admin_user):
-    response = admin_client.get(url(CardHandover, "add"))
+    response = admin_client.get(admin_url(CardHandover, "add"))
     form = response.context["adminform"].form
     assert list(form.fields) == ["card", "handed_over_on", "place", "handed_over_by", "notes"]
     assert form.initial["handed_over_on"] == dt.date(2026, 11, 22)
@@ -88,9 +74,9 @@ def test_it_offers_few_fields_with_today_and_the_current_user(admin_client, admi
 
 def test_it_stores_web_size_and_thumbnail_without_gps(admin_client, admin_user):
     card = BpjsCardFactory()
-    phone_photo = SimpleUploadedFile("IMG_0001.JPG", jpeg_with_gps(size=(4000, 3000)))
+    phone_photo = upload(jpeg_with_gps(size=(4000, 3000)), "IMG_0001.JPG")
     response = admin_client.post(
-        url(CardHandover, "add"),
+        admin_url(CardHandover, "add"),
         handover_form(card, [phone_photo], handed_over_by=admin_user.pk),
     )
     assert response.status_code == 302
@@ -111,10 +97,10 @@ def test_it_refuses_a_bad_photo_and_stores_nothing(admin_client):
     card = BpjsCardFactory()
     files_before = stored_handover_files()
     good, bad = (
-        SimpleUploadedFile("good.jpg", jpeg_with_gps()),
-        SimpleUploadedFile("photo.jpg", b"<html>not a photo</html>"),
+        upload(jpeg_with_gps(), "good.jpg"),
+        upload(b"<html>not a photo</html>", "photo.jpg"),
     )
-    response = admin_client.post(url(CardHandover, "add"), handover_form(card, [good, bad]))
+    response = admin_client.post(admin_url(CardHandover, "add"), handover_form(card, [good, bad]))
     assert response.status_code == 200
     assert "Only JPG or PNG images are accepted." in response.content.decode()
     assert not CardHandover.objects.exists()
@@ -125,8 +111,8 @@ def test_it_says_so_in_indonesian(admin_client):
     card = BpjsCardFactory()
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     response = admin_client.post(
-        url(CardHandover, "add"),
-        handover_form(card, [SimpleUploadedFile("photo.jpg", b"GIF89a....")]),
+        admin_url(CardHandover, "add"),
+        handover_form(card, [upload(b"GIF89a....", "photo.jpg")]),
     )
     assert response.status_code == 200
     assert "Hanya gambar JPG atau PNG yang dapat diterima." in response.content.decode()
@@ -136,10 +122,10 @@ def test_it_says_so_in_indonesian(admin_client):
 def test_it_cleans_a_photo_added_on_its_own_page(admin_client):
     handover = CardHandoverFactory()
     response = admin_client.post(
-        url(HandoverPhoto, "add"),
+        admin_url(HandoverPhoto, "add"),
         {
             "handover": handover.pk,
-            "image": SimpleUploadedFile("p.png", png_bytes(size=(2000, 500))),
+            "image": upload(png_bytes(size=(2000, 500)), "p.png"),
             "caption": "With the family",
         },
     )
@@ -154,7 +140,7 @@ def test_it_keeps_the_photo_when_only_the_caption_changes(admin_client):
     photo = HandoverPhotoFactory()
     before = (photo.image.name, photo.thumbnail.name)
     response = admin_client.post(
-        url(HandoverPhoto, "change", photo.pk),
+        admin_url(HandoverPhoto, "change", photo.pk),
         {"handover": photo.handover.pk, "caption": "New caption", "public_consent": "on"},
     )
     assert response.status_code == 302
@@ -169,7 +155,7 @@ def test_it_keeps_the_photo_when_only_the_caption_changes(admin_client):
 def test_it_reads_a_participant_number_as_printed(admin_client):
     recipient = RecipientFactory()
     response = admin_client.post(
-        url(BpjsCard, "add"),
+        admin_url(BpjsCard, "add"),
         {
             "recipient": recipient.pk,
             "participant_number": "2407 1403-791",
@@ -190,7 +176,7 @@ def test_it_reads_a_participant_number_as_printed(admin_client):
 )
 def test_it_refuses_a_wrong_card(admin_client, number, issued_on, error):
     response = admin_client.post(
-        url(BpjsCard, "add"),
+        admin_url(BpjsCard, "add"),
         {"recipient": RecipientFactory().pk, "participant_number": number, "issued_on": issued_on},
     )
     assert response.status_code == 200
@@ -202,7 +188,7 @@ def test_it_filters_cards_awaiting_handover(admin_client):
     waiting = BpjsCardFactory()
     handed_over = CardHandoverFactory().card
     CardHandoverFactory(card=handed_over)  # handed over twice: still one row
-    changelist = url(BpjsCard, "changelist")
+    changelist = admin_url(BpjsCard, "changelist")
     response = admin_client.get(changelist + "?handed_over=no")
     assert [c.pk for c in response.context["cl"].result_list] == [waiting.pk]
     response = admin_client.get(changelist + "?handed_over=yes")
@@ -219,7 +205,7 @@ def test_it_filters_recipients_paid_for_but_without_a_card(admin_client):
     # Paid twice (a renewal) and sponsored twice: still one row.
     second = SponsorshipFactory(recipient=verified, state=Sponsorship.State.STOPPED)
     PremiumPaymentFactory(sponsorship=second, status="verified")
-    changelist = url(Recipient, "changelist")
+    changelist = admin_url(Recipient, "changelist")
     response = admin_client.get(changelist + "?card=awaiting")
     assert [r.pk for r in response.context["cl"].result_list] == [verified.pk]
     response = admin_client.get(changelist + "?card=yes")
@@ -287,17 +273,15 @@ def test_staff_send_it_from_the_list(admin_client):
     sponsorship = SponsorshipFactory(state=Sponsorship.State.ACTIVE)
     handover = CardHandoverFactory(card__recipient=sponsorship.recipient)
     nobody = CardHandoverFactory()
-    response = admin_client.post(
-        url(CardHandover, "changelist"),
-        {"action": "send_documentation", "_selected_action": [handover.pk, nobody.pk]},
-        follow=True,
+    response = admin_action(
+        admin_client, CardHandover, "send_documentation", [handover, nobody], follow=True
     )
     content = response.content.decode()
     assert "The documentation of 1 handover is on its way to the donor." in content
     assert "there is no donor to send the documentation to" in content
     assert Message.objects.get().sponsorship == sponsorship
     response = admin_client.get(
-        url(CardHandover, "changelist") + "?documentation_sent_at__isempty=1"
+        admin_url(CardHandover, "changelist") + "?documentation_sent_at__isempty=1"
     )
     assert [h.pk for h in response.context["cl"].result_list] == [nobody.pk]
 
@@ -307,12 +291,12 @@ def test_staff_save_and_send_it_from_the_handover_page(admin_client, admin_user)
         state=Sponsorship.State.ACTIVE, donor=DonorFactory(full_name="Ann Example")
     )
     handover = CardHandoverFactory(card__recipient=sponsorship.recipient)
-    change = url(CardHandover, "change", handover.pk)
+    change = admin_url(CardHandover, "change", handover.pk)
     content = admin_client.get(change).content.decode()
     assert 'name="_send_documentation"' in content
     assert "to: Ann Example." in content
 
-    photo = SimpleUploadedFile("p.jpg", jpeg_with_gps())
+    photo = upload(jpeg_with_gps(), "p.jpg")
     data = handover_form(
         handover.card, [photo], handed_over_on="2026-11-22", _send_documentation="1"
     )
@@ -343,15 +327,10 @@ def photo_urls(photo):
     )
 
 
-def sign_in(client, token):
-    """The donor session that the private link opens."""
-    assert client.get(reverse("donations:private", args=[token])).status_code == 302
-
-
 def test_the_private_page_shows_the_thumbnail_linking_to_the_photo(client, photo):
     donor, token, photo = photo
     web, thumbnail = photo_urls(photo)
-    sign_in(client, token)
+    sign_in_donor(client, token)
     content = client.get(reverse("donations:page")).content.decode()
     assert f'<a href="{web}"><img src="{thumbnail}"' in content
 
@@ -366,7 +345,7 @@ def test_the_private_page_shows_the_thumbnail_linking_to_the_photo(client, photo
 def test_an_older_photo_without_thumbnail_shows_the_photo(client, photo):
     donor, token, photo = photo
     HandoverPhoto.objects.filter(pk=photo.pk).update(thumbnail="")
-    sign_in(client, token)
+    sign_in_donor(client, token)
     response = client.get(photo_urls(photo)[1])
     assert b"".join(response.streaming_content) == photo.image.read()
 
@@ -376,14 +355,14 @@ def test_a_donor_who_sponsored_the_person_twice_sees_the_photos(client, photo):
     SponsorshipFactory(
         donor=donor, recipient=photo.handover.card.recipient, state=Sponsorship.State.STOPPED
     )
-    sign_in(client, token)
+    sign_in_donor(client, token)
     for address in photo_urls(photo):
         assert client.get(address).status_code == 200
 
 
 def test_another_donor_gets_404_and_anonymous_and_staff_the_link_form(client, admin_client, photo):
     donor, token, photo = photo
-    sign_in(client, DonorFactory().issue_link())
+    sign_in_donor(client, DonorFactory().issue_link())
     for address in photo_urls(photo):
         assert client.get(address).status_code == 404
         assert Client().get(address)["Location"] == "/en/donor/link/"
@@ -392,15 +371,10 @@ def test_another_donor_gets_404_and_anonymous_and_staff_the_link_form(client, ad
 
 
 def test_the_private_page_names_bccs_own_receipt(client, admin_client):
-    from premiums.models import PaymentEvidence
-
     payment = PremiumPaymentFactory(
         sponsorship__route=Sponsorship.Route.PAYPAL, sponsorship__donor__country="NL"
     )
-    admin_client.post(
-        url(PaymentEvidence, "add"),
-        {"payment": payment.pk, "file": SimpleUploadedFile("r.png", png_bytes())},
-    )
-    sign_in(client, payment.sponsorship.donor.issue_link())
+    add_evidence(admin_client, payment)
+    sign_in_donor(client, payment.sponsorship.donor.issue_link())
     content = client.get(reverse("donations:page")).content.decode()
     assert "BCC's receipt from BPJS, 22 Nov 2026" in content

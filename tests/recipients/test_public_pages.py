@@ -1,21 +1,13 @@
 import datetime as dt
 
 import pytest
-import time_machine
 
 from recipients.models import Occupation, Recipient, Regency
 from tests.factories import RecipientFactory, SponsorshipFactory
+from tests.helpers import at, frozen_at
 from tests.images import png_bytes
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10, 0))]
 
 
 def test_it_lists_only_people_needing_a_sponsor(client):
