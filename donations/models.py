@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -492,6 +493,12 @@ class Message(VersionedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.donor}"
+
+    def message_id(self) -> str:
+        """The email's Message-ID, the same on every attempt: when a connection dies after the
+        server took the mail, the retry is a copy that mail programs recognise and drop."""
+        domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+        return f"<bcc-message-{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain}>"
 
     @classmethod
     def queue(cls, donor, kind, /, *, sponsorship=None, key=None, **context):

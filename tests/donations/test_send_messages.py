@@ -195,16 +195,28 @@ def test_it_waits_longer_after_each_failure_up_to_six_hours(db, frozen, settings
     assert ninth.next_attempt_at == NOW + dt.timedelta(hours=6)  # not 2 ** 9 minutes
 
 
-def test_it_gives_up_after_twelve_attempts(db, frozen, settings):
+def test_it_never_gives_up_and_tries_every_six_hours(db, frozen, settings):
     settings.EMAIL_BACKEND = "tests.donations.test_send_messages.FailingBackend"
-    message = MessageFactory(kind=Message.Kind.LINK, attempts=11)
+    message = MessageFactory(kind=Message.Kind.LINK, attempts=40)  # ten days of outage
 
-    assert send_queued() == {"sent": 0, "retried": 0, "failed": 1}
+    assert send_queued() == {"sent": 0, "retried": 1, "failed": 0}
 
     message.refresh_from_db()
-    assert message.status == Message.Status.FAILED
-    assert message.attempts == 12
+    assert message.status == Message.Status.QUEUED
+    assert message.attempts == 41
+    assert message.next_attempt_at == NOW + dt.timedelta(hours=6)
     assert "mail server down" in message.last_error
+
+
+def test_every_attempt_carries_the_same_message_id(db, frozen, settings, mailoutbox):
+    message = MessageFactory(kind=Message.Kind.LINK)
+    send_queued()
+    sent_id = mailoutbox[0].extra_headers["Message-ID"]
+    assert sent_id == message.message_id()
+    assert re.fullmatch(r"<bcc-message-\d+\.\d{14}@[a-z0-9.-]+>", sent_id)
+    # Built from the row, not from the moment: a retry tomorrow gives the same id.
+    frozen.shift(dt.timedelta(days=1))
+    assert Message.objects.get(pk=message.pk).message_id() == sent_id
 
 
 def test_it_does_not_write_to_an_erased_donor(db, frozen, mailoutbox):
