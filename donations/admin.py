@@ -1,25 +1,50 @@
-"""Staff pages for donors, their private links, requests and the message log.
+"""Staff pages for donors, their private links, sponsorships, requests and the message log.
 
-The sponsorship admin itself lives in `premiums.admin`: its change form shows payments and the
-price of the next payment, and this app must not import premiums. What this module offers the
-sponsorship pages (the standing labels) premiums imports from here. Likewise the requests admin
-defined here is registered there, with the actions that carry requests out (a change of
-recipient opens a new sponsorship priced from the rate table).
+Each model's admin is registered once, by the highest app that adds to it; nothing is
+unregistered and registered again, so nothing depends on the order of INSTALLED_APPS. This app
+may not import premiums, so four classes defined here are registered from `premiums.admin`,
+in subclasses that add what only premiums knows:
+
+- `SponsorshipAdmin` (`premiums.admin.sponsorships`): the payments, the price of the next
+  payment, the evidence, the import, saving through the coverage workflow and the stop action;
+- `DonorAdmin` (`premiums.admin.donors`): exporting and erasing a donor's personal data;
+- `DonorRequestAdmin` (`premiums.admin.donor_requests`): the actions that carry out or
+  decline the requests (a change of recipient opens a new sponsorship priced from the rate
+  table);
+- `RecipientWithSponsorshipsAdmin` (`premiums.admin.recipients`): the recipient pages of
+  `recipients.admin` with the recipient's sponsorships and the "needs a sponsor" queue, to
+  which premiums adds the "BPJS card" filter.
+
+The card handovers (with sending their documentation to the donors), the private links and
+the message log are registered here.
 """
 
-from django.contrib import admin, messages
-from django.db.models import Count, Exists, OuterRef
+from functools import partial
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import (
+    EMPTY,
+    HistoryAdmin,
+    MonthField,
+    ReadOnlyInline,
+    ViewOnlyAdmin,
+    YesNoFilter,
+    act_on_each,
+    month_column,
+    whatsapp_link,
+)
 from core.importexport import CsvImportExportMixin
 from donations.models import (
-    Donor,
     DonorAccessToken,
     DonorRequest,
     Message,
@@ -27,22 +52,11 @@ from donations.models import (
     needing_sponsor,
 )
 from donations.resources import ActiveDonorResource, DonorResource
-from donations.services import (
-    DocumentationError,
-    handover_sponsorships,
-    send_handover_documentation,
-)
-from donations.standing import Standing
-from recipients.admin import (
-    EMPTY,
-    CardHandoverAdmin,
-    HistoryAdmin,
-    NeedsSponsorFilter,
-    RecipientAdmin,
-    month_label,
-    whatsapp_link,
-)
-from recipients.models import CardHandover, Recipient
+from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months
+from donations.services import handover_sponsorships, send_handover_documentation
+from donations.standing import COVERAGE_ENDING_DAYS, Standing
+from recipients.admin import CardHandoverAdmin, RecipientAdmin, recipient_filters
+from recipients.models import CardHandover
 
 STANDING_LABELS = {
     Standing.NOT_STARTED: _("Not started yet"),
@@ -61,37 +75,30 @@ def standing_label(sponsorship: Sponsorship, day=None) -> str:
     return STANDING_LABELS[standing] if standing else EMPTY
 
 
-# --- sponsorships shown on a donor and on a recipient ----------------------------------------
+# --- sponsorships ----------------------------------------------------------------------------
 
 
-class SponsorshipSummaryInline(admin.TabularInline):
-    """A donor's or recipient's sponsorships at a glance; each one is edited on its own page."""
+class SponsorshipColumns:
+    """Where a sponsorship stands, as its own list and the lists under a donor or recipient
+    show it."""
 
-    model = Sponsorship
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("donor", "recipient")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("first month"))
-    def starts(self, obj):
-        return month_label(obj.first_month)
-
-    @admin.display(description=_("paid through"))
-    def paid_through(self, obj):
-        return month_label(obj.covered_through)
+    starts = month_column("first_month", _("first month"))
+    paid_through = month_column("covered_through", _("paid through"))
 
     @admin.display(description=_("standing today"))
     def standing(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
         return standing_label(obj)
+
+
+class SponsorshipSummaryInline(SponsorshipColumns, ReadOnlyInline):
+    """A donor's or recipient's sponsorships at a glance; each one is edited on its own page."""
+
+    model = Sponsorship
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("donor", "recipient")
 
 
 class SponsorshipOnDonorInline(SponsorshipSummaryInline):
@@ -106,25 +113,177 @@ class SponsorshipOnRecipientInline(SponsorshipSummaryInline):
     readonly_fields = fields
 
 
-class WaitingFilter(NeedsSponsorFilter):
-    needing_sponsor = staticmethod(needing_sponsor)
+class InForceFilter(admin.SimpleListFilter):
+    """The three-month rule read from the calendar, so it is right before the lapse job runs.
+
+    The staff dashboard's coverage queues link to "ending" and "overdue", which apply the
+    conditions its counts use.
+    """
+
+    title = _("in force today")
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Yes (pledged or active, not lapsed)")),
+            (
+                "ending",
+                gettext("Coverage ending within %(days)d days") % {"days": COVERAGE_ENDING_DAYS},
+            ),
+            ("overdue", _("One or two months overdue (will lapse)")),
+            ("lapsed", _("Lapsed by the calendar, not yet recorded")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.live_on()
+        if self.value() == "ending":
+            return queryset.coverage_ending_on()
+        if self.value() == "overdue":
+            return queryset.will_lapse_on()
+        if self.value() == "lapsed":
+            return queryset.lapsed_unrecorded_on()
+        return queryset
 
 
-class RecipientWithSponsorshipsAdmin(RecipientAdmin):
-    inlines = [*RecipientAdmin.inlines, SponsorshipOnRecipientInline]
-    list_filter = [
-        WaitingFilter if f is NeedsSponsorFilter else f for f in RecipientAdmin.list_filter
+class SponsorshipForm(forms.ModelForm):
+    first_month = MonthField(label=_("first month"))
+
+    class Meta:
+        model = Sponsorship
+        fields = ["donor", "recipient", "route", "first_month", "months_pledged"]
+
+    def clean_months_pledged(self):
+        months = self.cleaned_data["months_pledged"]
+        try:
+            check_pledge_months(months)
+        except RuleError:
+            raise forms.ValidationError(
+                _("The minimum is %(months)d months (one year)."), params={"months": MINIMUM_MONTHS}
+            ) from None
+        return months
+
+
+def sponsorship_fieldsets(coverage=()) -> list:
+    """The sections of a sponsorship's page; premiums adds the payments to "Coverage"."""
+    return [
+        (
+            None,
+            {
+                "fields": [
+                    ("donor", "recipient"),
+                    "route",
+                    ("first_month", "months_pledged"),
+                    "state",
+                ]
+            },
+        ),
+        (_("Coverage"), {"fields": [("paid_through", "standing", "lapses_on"), *coverage]}),
+        (
+            _("Steps"),
+            {
+                "fields": [
+                    ("created_at", "activated_at", "decision_requested_at"),
+                    ("ended_at", "end_reason"),
+                    "replaced_by",
+                ]
+            },
+        ),
     ]
 
 
-# The recipients app may not know about sponsorships; the inline is added from here.
-admin.site.unregister(Recipient)
-admin.site.register(Recipient, RecipientWithSponsorshipsAdmin)
+class SponsorshipAdmin(SponsorshipColumns, HistoryAdmin):
+    """The sponsorship list and page. Registered by `premiums.admin.sponsorships`, which adds
+    the payments, the next payment, the evidence, the import and the stop action."""
+
+    form = SponsorshipForm
+    list_display = [
+        "donor",
+        "recipient",
+        "state",
+        "route",
+        "starts",
+        "paid_through",
+        "standing",
+        "lapses_on",
+    ]
+    list_select_related = ["donor", "recipient"]
+    list_filter = ["state", InForceFilter, "route", "recipient__regency"]
+    search_fields = [
+        "donor__full_name",
+        "donor__display_name",
+        "donor__email",
+        "recipient__nickname",
+        "recipient__full_name",
+    ]
+    date_hierarchy = "first_month"
+    autocomplete_fields = ["donor", "recipient"]
+    # The state and how a sponsorship ended change only through the workflows (verifying
+    # evidence, the lapse command, situation updates, donor requests, the stop action), which
+    # keep coverage, the recipient's place on the public list and the donor's messages right.
+    readonly_fields = [
+        "state",
+        "ended_at",
+        "end_reason",
+        "replaced_by",
+        "paid_through",
+        "standing",
+        "lapses_on",
+        "created_at",
+        "activated_at",
+        "decision_requested_at",
+    ]
+    fieldsets = sponsorship_fieldsets()
+
+    # Who, for whom, from when and for how long are fixed once pledged: the payments, the
+    # coverage and the lapse day were computed from them. A change is a new sponsorship.
+    FIXED_AFTER_PLEDGE = ["donor", "recipient", "first_month", "months_pledged", "route"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f for f in self.FIXED_AFTER_PLEDGE if f not in fields]
+        return fields
+
+
+# --- recipients: their sponsorships, and who is still waiting for one -----------------------
+
+
+class NeedsSponsorFilter(YesNoFilter):
+    """The people still waiting for a sponsor, as the public list shows them (a dashboard queue)."""
+
+    title = _("needs a sponsor")
+    parameter_name = "needs_sponsor"
+
+    def condition(self):
+        return Q(pk__in=needing_sponsor().values("pk"))
+
+
+class RecipientWithSponsorshipsAdmin(RecipientAdmin):
+    """The recipient pages with their sponsorships. Registered by `premiums.admin.recipients`,
+    which adds the "BPJS card" filter."""
+
+    inlines = [*RecipientAdmin.inlines, SponsorshipOnRecipientInline]
+    queue_filters = [NeedsSponsorFilter]
+    list_filter = recipient_filters(*queue_filters)
 
 
 # --- card handovers: the documentation for the donors ----------------------------------------
 
+# What sending the documentation says it did.
+SENT = ngettext_lazy(
+    "The documentation of %(count)d handover is on its way to the donor.",
+    "The documentation of %(count)d handovers is on its way to the donors.",
+    "count",
+)
+ALREADY_SENT = ngettext_lazy(
+    "%(count)d handover's documentation had already been sent; not sent again.",
+    "%(count)d handovers' documentation had already been sent; not sent again.",
+    "count",
+)
 
+
+@admin.register(CardHandover)
 class CardHandoverWithDocumentationAdmin(CardHandoverAdmin):
     """The handover pages, with "Send documentation to the donor" (which writes donor messages,
     so it is added here: the recipients app knows nothing of donors)."""
@@ -179,64 +338,26 @@ class CardHandoverWithDocumentationAdmin(CardHandoverAdmin):
         self._send(request, queryset.select_related("card__recipient"))
 
     def _send(self, request, handovers):
-        sent, skipped = 0, 0
-        for handover in handovers:
-            try:
-                if send_handover_documentation(handover, by=request.user):
-                    sent += 1
-                else:
-                    skipped += 1
-            except DocumentationError as e:
-                self.message_user(request, f"{handover}: {e}", messages.ERROR)
-        if sent:
-            self.message_user(
-                request,
-                ngettext(
-                    "The documentation of %(count)d handover is on its way to the donor.",
-                    "The documentation of %(count)d handovers is on its way to the donors.",
-                    sent,
-                )
-                % {"count": sent},
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d handover's documentation had already been sent; not sent again.",
-                    "%(count)d handovers' documentation had already been sent; not sent again.",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
-
-
-admin.site.unregister(CardHandover)
-admin.site.register(CardHandover, CardHandoverWithDocumentationAdmin)
+        send = partial(send_handover_documentation, by=request.user)
+        act_on_each(self, request, handovers, send, done=SENT, skipped=ALREADY_SENT)
 
 
 # --- donors ----------------------------------------------------------------------------------
 
 
-class AccessTokenInline(admin.TabularInline):
+class AccessTokenInline(ReadOnlyInline):
     """The donor's private links: when made, expiry, revocation. Never the secret itself."""
 
     model = DonorAccessToken
     fields = ["created_at", "expires_at", "revoked_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    show_change_link = False
 
 
-@admin.register(Donor)
 class DonorAdmin(CsvImportExportMixin, HistoryAdmin):
+    """The donor list and page. Registered by `premiums.admin.donors`, which adds exporting and
+    erasing a donor's personal data (their evidence files are premiums')."""
+
     list_display = [
         "full_name",
         "public_name",
@@ -319,7 +440,7 @@ class DonorAdmin(CsvImportExportMixin, HistoryAdmin):
 
 
 @admin.register(DonorAccessToken)
-class DonorAccessTokenAdmin(admin.ModelAdmin):
+class DonorAccessTokenAdmin(ViewOnlyAdmin):
     """Read-only: a link is made by the "send me my link" page, and only its hash is stored."""
 
     fields = ["donor", "created_at", "expires_at", "revoked_at"]
@@ -329,15 +450,6 @@ class DonorAccessTokenAdmin(admin.ModelAdmin):
     search_fields = ["donor__full_name", "donor__email"]
     date_hierarchy = "created_at"
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return request.user.has_perm("donations.change_donoraccesstoken")
@@ -390,9 +502,9 @@ class RequestStatusFilter(admin.SimpleListFilter):
 
 
 class DonorRequestAdmin(HistoryAdmin):
-    """Requests are carried out or declined through the actions of the list (registered with
-    them in `premiums.admin`, where the pricing of a new sponsorship lives); the status is
-    never typed in."""
+    """Requests are carried out or declined through the actions of the list, which
+    `premiums.admin.donor_requests` adds when it registers them (a change of recipient opens a new
+    sponsorship priced from the rate table); the status is never typed in."""
 
     list_display = [
         "created_at",
@@ -439,7 +551,7 @@ class DonorRequestAdmin(HistoryAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ViewOnlyAdmin):
     """The log of emails to donors; written by the workflows, sent by `send_messages`."""
 
     list_display = ["created_at", "donor", "kind", "status", "attempts", "sent_at", "subject"]
@@ -460,12 +572,3 @@ class MessageAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,8 +1,8 @@
 """The daily work of the three-month rule: record the lapses, queue the reminders.
 
-Both are set-based, so that they take the same handful of queries for ten sponsorships or a
-hundred thousand: the rows are chosen by one query, changed by one UPDATE, and the messages are
-written by bulk INSERTs. Every message has a key (kind, sponsorship, period) that the database
+Both are set-based: the rows are chosen by one query, changed by one UPDATE and the messages
+written by bulk INSERTs, so ten sponsorships or a hundred thousand take a handful of queries
+(the lapses a handful per batch of LAPSE_BATCH). Every message has a key (kind, sponsorship, period) that the database
 keeps unique, so a second run, or two runs at the same moment, queue nothing twice.
 
 Whether a sponsorship is in force never waits for this work: `Sponsorship.objects.live_on(day)`
@@ -11,8 +11,10 @@ database, keeps the history of the change and tells the donor.
 """
 
 import datetime as dt
+import logging
+import time
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -22,6 +24,8 @@ from donations import standing
 from donations.models import Message, Sponsorship
 from donations.standing import Standing
 from recipients.models import Recipient
+
+logger = logging.getLogger(__name__)
 
 #: The same words as `Sponsorship.lapse` writes, so staff see one reason whichever recorded it.
 LAPSE_REASON = Sponsorship.LAPSE_REASON
@@ -40,39 +44,85 @@ def _chunks(items: list, size: int | None):
         yield items[start : start + size]
 
 
+#: Sponsorships lapsed per transaction: a fault costs one batch, never the night's work.
+LAPSE_BATCH = 200
+#: A batch that lost a deadlock or a serialization race to a pledge is tried again.
+RETRIES = 3
+#: PostgreSQL's codes for "deadlock detected" and "could not serialize access".
+RETRYABLE = {"40P01", "40001"}
+
+
 def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
     """Record the lapses the calendar already decided on `day`; returns how many.
 
     Each live sponsorship whose lapse day has come (three consecutive months without evidence)
     becomes lapsed, with its end time, the reason and a history row, and its donor gets one
-    "lapsed" message, all in one transaction; its recipient waits for a sponsor again from
-    today. A second run finds nothing left to do. `sponsorships` narrows the work (one row for
-    `lapse`); by default every sponsorship is considered.
+    "lapsed" message; its recipient waits for a sponsor again from today. The work goes in
+    batches of LAPSE_BATCH, each its own transaction, retried when it loses a deadlock: a pledge
+    for one of these people at the same moment delays a batch, it never undoes the others. A
+    second run, or two at once, find nothing left to do. `sponsorships` narrows the work (one
+    row for `lapse`); by default every sponsorship is considered.
     """
     day = day or timezone.localdate()
-    now = timezone.now()
     sponsorships = Sponsorship.objects.all() if sponsorships is None else sponsorships
+    candidates = list(
+        sponsorships.lapsed_unrecorded_on(day).order_by("pk").values_list("pk", flat=True)
+    )
+    return sum(
+        _retrying(lambda batch=batch: _lapse_batch(day, batch))
+        for batch in _chunks(candidates, LAPSE_BATCH)
+    )
+
+
+def _retrying(work):
+    """Run `work`; again (up to RETRIES times) if the database chose it as a deadlock victim.
+
+    Inside a caller's transaction there is nothing to retry: the whole transaction failed,
+    and the caller's own caller decides.
+    """
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            code = getattr(exc.__cause__, "sqlstate", None)
+            if connection.in_atomic_block or code not in RETRYABLE or attempt == RETRIES:
+                raise
+            logger.warning("Lapse batch lost a race (%s), attempt %d; trying again", code, attempt)
+            time.sleep(0.05 * attempt)
+
+
+def _lapse_batch(day: dt.date, ids: list[int]) -> int:
+    now = timezone.now()
     with transaction.atomic():
-        # Locked in id order (PostgreSQL; SQLite lets one writer in at a time anyway) so that a
-        # colleague verifying evidence for one of these rows at the same moment either commits
-        # first, and the row no longer qualifies when PostgreSQL re-checks it, or waits and then
-        # finds the sponsorship lapsed.
-        rows = list(sponsorships.lapsed_unrecorded_on(day).select_for_update().order_by("pk"))
+        # The program's lock order, everywhere: recipient, then sponsorship, then payment. A
+        # pledge locks the recipient first and then its old sponsorship; so does this.
+        list(
+            Recipient.objects.select_for_update()
+            .filter(pk__in=Sponsorship.objects.filter(pk__in=ids).values("recipient_id"))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        # Checked again under the lock: evidence verified, or a pledge that recorded this lapse,
+        # in the meantime leaves the row out.
+        rows = list(
+            Sponsorship.objects.filter(pk__in=ids)
+            .lapsed_unrecorded_on(day)
+            .select_for_update()
+            .order_by("pk")
+        )
         if not rows:
             return 0
-        ids = [row.pk for row in rows]
         changes = {
             "state": Sponsorship.State.LAPSED,
             "ended_at": now,
             "end_reason": LAPSE_REASON,
         }
-        recipient_ids = sorted({row.recipient_id for row in rows})
-        for chunk in _chunks(ids, connection.features.max_query_params):
-            Sponsorship.objects.filter(pk__in=chunk).update(**changes)
+        Sponsorship.objects.filter(pk__in=[row.pk for row in rows]).update(**changes)
         # "Waiting for a sponsor since" starts again: the public list and the dashboard show
         # how long the person has been without a sponsor, not since they were first listed.
-        for chunk in _chunks(recipient_ids, connection.features.max_query_params):
-            Recipient.objects.filter(pk__in=chunk).update(waiting_since=day)
+        Recipient.objects.filter(pk__in={row.recipient_id for row in rows}).update(
+            waiting_since=day
+        )
         for row in rows:
             for field, value in changes.items():
                 setattr(row, field, value)
@@ -91,7 +141,7 @@ def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
                     donor_id=row.donor_id,
                     sponsorship_id=row.pk,
                     kind=Message.Kind.LAPSED,
-                    # The key Sponsorship.lapse uses: whichever records the lapse, one message.
+                    # Whichever records the lapse (the command, a pledge), one message.
                     key=f"lapsed:{row.pk}:{row.lapses_on:%Y-%m}",
                     context={"month": row.lapses_on.isoformat()},
                 )

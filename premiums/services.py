@@ -358,6 +358,32 @@ def start_next_payment(sponsorship: Sponsorship, months: int) -> PremiumPayment:
         return new_payment(sponsorship, first, months)
 
 
+def next_payment(sponsorship: Sponsorship) -> tuple:
+    """(first month, months, Rupiah or None, the payment if already recorded) of what is due next.
+
+    A payment recorded but not yet verified (the pledge creates the first one) is what is due.
+    Otherwise the next one starts right after the last recorded payment; the first payment of a
+    sponsorship covers at least a year and renewals are offered for a year too, the common
+    case, though staff may record any number of months. The Rupiah are None while no premium
+    rate covers those months.
+    """
+    recorded = sponsorship.payments.exclude(status=PremiumPayment.Status.CANCELLED).order_by(
+        "first_month"
+    )
+    periods = []
+    for payment in recorded:
+        if payment.status == PremiumPayment.Status.PENDING:
+            return payment.first_month, payment.months, payment.amount, payment
+        periods.append(payment.period)
+    first = rules.next_period_start(sponsorship.first_month, periods)
+    months = pledge_rules.MINIMUM_MONTHS
+    try:
+        amount = price(sponsorship, first, months)
+    except rules.NoRateError:
+        amount = None
+    return first, months, amount, None
+
+
 def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentEvidence:
     """Store the donor's (or BCC's) receipt for a payment and tell the donor it arrived.
 

@@ -1,16 +1,24 @@
 """Staff pages for recipients, their BPJS cards, card handovers and situation updates.
 
-This module also holds the few admin helpers the other apps' admin modules share (they may
-import from here, as donations and premiums build on recipients; this app imports neither).
+This app imports neither donations nor premiums, yet their admin adds to three of the pages
+defined here. Each of those is registered once, by the highest app that adds to it, from a
+subclass of the class defined here; nothing is unregistered and registered again, so nothing
+depends on the order of INSTALLED_APPS:
+
+- `RecipientAdmin`: donations adds the sponsorships and the "needs a sponsor" filter,
+  premiums the "BPJS card" filter (whose "awaiting" choice reads payments) and registers it;
+- `CardHandoverAdmin`: donations adds sending the documentation to the donors, and registers it;
+- `SituationUpdateAdmin`: premiums records an update through the workflow that tells the
+  donors and works out refunds, and registers it.
+
+Cards and handover photos are registered here. The helpers that the admin modules of all the
+apps share are in `core.admin`.
 """
 
 import dataclasses
-from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -21,27 +29,26 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone, translation
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core import uploads
+from core.admin import (
+    EMPTY,
+    PRIVATE_FILE_OVERRIDES,
+    HistoryAdmin,
+    PrivateFileWidget,
+    YesNoFilter,
+    whatsapp_link,
+)
 from core.importexport import CsvImportExportMixin
-from recipients.models import BpjsCard, CardHandover, HandoverPhoto, Recipient, SituationUpdate
+from recipients.models import BpjsCard, HandoverPhoto, Recipient
 from recipients.resources import RecipientResource, RecipientWithoutPrivateDataResource
 
-EMPTY = "—"
-
-# --- helpers shared by the admin modules of the three apps ---------------------------------
-
-
-def month_label(month) -> str:
-    """A month as people say it ("January 2026", "Januari 2026"), or a dash."""
-    return date_format(month, "YEAR_MONTH_FORMAT") if month else EMPTY
+# --- recipients ------------------------------------------------------------------------------
 
 
 def mask_nik(nik: str) -> str:
@@ -51,82 +58,6 @@ def mask_nik(nik: str) -> str:
     if len(nik) <= 8:
         return "•" * len(nik)
     return f"{nik[:4]}{'•' * (len(nik) - 8)}{nik[-4:]}"
-
-
-def whatsapp_link(phone, greeting: str) -> str:
-    """A one-click WhatsApp chat with a pre-filled greeting, or a dash without a number."""
-    if not phone:
-        return EMPTY
-    number = str(phone.as_e164 if hasattr(phone, "as_e164") else phone)
-    url = f"https://wa.me/{number.lstrip('+')}?text={quote(greeting)}"
-    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, number)
-
-
-class PrivateFileWidget(forms.ClearableFileInput):
-    """File input that names the stored file without linking to it.
-
-    Private files (photos of people, receipts) have no public URL, so Django's usual "Currently:
-    <link>" would point nowhere; a staff-only file view is still to come.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        upload = super().render(name, None, attrs, renderer)
-        if not getattr(value, "name", ""):
-            return upload
-        current = format_html(
-            "{}: <code>{}</code> ({})",
-            gettext("Currently"),
-            PurePosixPath(value.name).name,
-            gettext("private file"),
-        )
-        clear = ""
-        if not self.is_required:
-            checkbox_id = self.clear_checkbox_id(self.clear_checkbox_name(name))
-            clear = format_html(
-                ' <input type="checkbox" name="{}" id="{}"> <label for="{}">{}</label>',
-                self.clear_checkbox_name(name),
-                checkbox_id,
-                checkbox_id,
-                gettext("Clear"),
-            )
-        return format_html('<p class="file-upload">{}{}<br>{}</p>', current, clear, upload)
-
-
-PRIVATE_FILE_OVERRIDES = {
-    models.FileField: {"widget": PrivateFileWidget},
-    models.ImageField: {"widget": PrivateFileWidget},
-}
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """Every change is visible in the history, but history is read, never reverted.
-
-    A revert writes an old copy of the whole row back, bypassing the workflows that keep
-    coverage, lapse dates and donor messages consistent; staff make corrections through the
-    normal change form instead.
-    """
-
-    def has_change_history_permission(self, request, obj=None):
-        return False
-
-    def action_checkbox(self, obj):
-        """Each row's checkbox for the actions, the markup Django's own gives, written out:
-        rendering a form widget through the template engine per row was a third of the time
-        of a long list."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(gettext("Select this object for an action - {}"), obj),
-        )
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-# --- recipients ------------------------------------------------------------------------------
 
 
 class BpjsCardForm(forms.ModelForm):
@@ -164,50 +95,13 @@ class BpjsCardInline(admin.StackedInline):
     show_change_link = True
 
 
-class CardFilter(admin.SimpleListFilter):
-    """Who has a BPJS card, and whose card BCC still has to obtain (a dashboard work queue).
+def recipient_filters(*queues) -> list:
+    """The filters of the recipient list, with the dashboard's work queues after the status.
 
-    Which recipients are paid for is the premiums app's to say: it sets `awaiting_card`.
+    The queues ("needs a sponsor", "paid, awaiting a card") read sponsorships and payments,
+    which only the apps above know: each adds its own, in its subclass of `RecipientAdmin`.
     """
-
-    title = _("BPJS card")
-    parameter_name = "card"
-    awaiting_card = None  # () -> recipients paid for (verified) without a card
-
-    def lookups(self, request, model_admin):
-        return [
-            ("yes", _("Has a card")),
-            ("awaiting", _("Sponsored and paid (verified), no card yet")),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(card__isnull=False)
-        if self.value() == "awaiting" and self.awaiting_card:
-            return queryset.filter(pk__in=self.awaiting_card().values("pk"))
-        return queryset
-
-
-class NeedsSponsorFilter(admin.SimpleListFilter):
-    """The people still waiting for a sponsor, as the public list shows them (a dashboard queue)."""
-
-    title = _("needs a sponsor")
-    parameter_name = "needs_sponsor"
-    #: () -> the recipients waiting; set by the donations app, which knows the sponsorships.
-    needing_sponsor = None
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.needing_sponsor is None:
-            return queryset
-        waiting = self.needing_sponsor().values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=waiting)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=waiting)
-        return queryset
+    return ["status", *queues, "occupation", "regency", "photo_consent", "sex"]
 
 
 def without_fields(fieldsets, hidden) -> list:
@@ -244,7 +138,6 @@ class FindByNumberForm(forms.Form):
     )
 
 
-@admin.register(Recipient)
 class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
     """Staff without recipients.view_private_data (volunteers) never see the NIK, KK, date of
     birth, village, address or phone: not as fields, columns, search or filter, in the history
@@ -261,15 +154,7 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
         "status",
         "waiting_since",
     ]
-    list_filter = [
-        "status",
-        NeedsSponsorFilter,
-        CardFilter,
-        "occupation",
-        "regency",
-        "photo_consent",
-        "sex",
-    ]
+    list_filter = recipient_filters()
     # Not NIK or KK: the admin searches with GET, which would put the number in the address,
     # the browser history and the server's logs. "Find by NIK or KK" below posts it instead.
     search_fields = ["nickname", "full_name", "village"]
@@ -449,21 +334,18 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
 # --- cards and handovers ---------------------------------------------------------------------
 
 
-class HandedOverFilter(admin.SimpleListFilter):
+class HandedOverFilter(YesNoFilter):
     """Cards still in BCC's hands are a dashboard work queue: "cards awaiting handover"."""
 
     title = _("handed over")
     parameter_name = "handed_over"
+    labels = (_("Yes"), _("No, awaiting handover"))
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No, awaiting handover"))]
+    def yes(self, queryset):
+        return queryset.handed_over()
 
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.handed_over()
-        if self.value() == "no":
-            return queryset.awaiting_handover()
-        return queryset
+    def no(self, queryset):
+        return queryset.awaiting_handover()
 
 
 @admin.register(BpjsCard)
@@ -522,7 +404,6 @@ class HandoverPhotoInline(admin.StackedInline):
     extra = 2
 
 
-@admin.register(CardHandover)
 class CardHandoverAdmin(HistoryAdmin):
     list_display = [
         "recipient",
@@ -603,10 +484,9 @@ class HandoverPhotoAdmin(admin.ModelAdmin):
 # --- situation updates -----------------------------------------------------------------------
 
 
-@admin.register(SituationUpdate)
 class SituationUpdateAdmin(HistoryAdmin):
-    """The list and form of situation updates. `premiums.admin` registers a subclass whose save
-    tells the donors and works out refunds (this app knows nothing of sponsorships)."""
+    """The list and form of situation updates. `premiums.admin.situations` registers a subclass
+    whose save tells the donors and works out refunds (this app knows nothing of sponsorships)."""
 
     list_display = ["recipient", "kind", "happened_on", "recorded_by", "created_at"]
     list_select_related = ["recipient", "recorded_by"]

@@ -212,14 +212,17 @@ def test_it_takes_the_same_queries_for_any_number(db, django_assert_max_num_quer
         n, state="active", covered_through=D(2026, 9, 1), lapses_on=D(2027, 1, 1)
     )
 
-    # SAVEPOINT (the command's transaction, nested in the test's)
-    # SELECT the sponsorships to lapse (FOR UPDATE on PostgreSQL)
+    # SELECT the ids of the sponsorships to lapse
+    # then per batch of up to 200 (one here):
+    # SAVEPOINT (the batch's transaction, nested in the test's)
+    # SELECT their recipients FOR UPDATE (PostgreSQL): the program's lock order, recipient first
+    # SELECT the sponsorships again, FOR UPDATE
     # UPDATE them: lapsed, ended_at, end_reason
     # UPDATE their recipients: waiting for a sponsor since today
     # INSERT their history rows (SQLite's 999 parameters hold 49 rows per INSERT)
     # INSERT the "lapsed" messages
     # RELEASE SAVEPOINT
-    with travel(at(2026, 12, 1, 0, 30)), django_assert_max_num_queries(7) as captured:
+    with travel(at(2026, 12, 1, 0, 30)), django_assert_max_num_queries(9) as captured:
         assert run() == f"recorded {n} lapses"
 
     if connection.features.has_select_for_update:

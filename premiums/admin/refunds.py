@@ -1,0 +1,110 @@
+"""Refunds owed by BPJS for the months a recipient no longer needs (after a death), followed
+step by step until they reach the donor or, with the donor's consent, another recipient."""
+
+from functools import partial
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from core.admin import HistoryAdmin, YesNoFilter, act_on_each, rupiah_column
+from premiums import services
+from premiums.models import Refund
+
+# What the steps say they did.
+MOVED = ngettext_lazy(
+    "%(count)d refund marked “%(state)s”.",
+    "%(count)d refunds marked “%(state)s”.",
+    "count",
+)
+ALREADY_THERE = ngettext_lazy(
+    "%(count)d was already “%(state)s”.",
+    "%(count)d were already “%(state)s”.",
+    "count",
+)
+
+
+def advance_to(state: Refund.State, description):
+    """The action that takes the selected refunds one step on, to `state`; the service records
+    the step's date and refuses to go back."""
+
+    @admin.action(description=description, permissions=["change"])
+    def advance(model_admin, request, queryset):
+        rows = queryset.select_related(
+            "payment__sponsorship__donor", "payment__sponsorship__recipient"
+        ).order_by("pk")
+        step = partial(services.advance_refund, to=state, by=request.user)
+        act_on_each(
+            model_admin,
+            request,
+            rows,
+            step,
+            done=MOVED,
+            skipped=ALREADY_THERE,
+            values={"state": state.label},
+        )
+
+    return advance
+
+
+class OutstandingRefundFilter(YesNoFilter):
+    """Refunds still to be claimed from BPJS, received, or passed on to the donor."""
+
+    title = _("outstanding")
+    parameter_name = "outstanding"
+    labels = (_("Yes (owed, claimed or received)"), _("No (settled)"))
+
+    def condition(self):
+        return Q(state__in=Refund.OUTSTANDING_STATES)
+
+
+@admin.register(Refund)
+class RefundAdmin(HistoryAdmin):
+    list_display = [
+        "sponsorship",
+        "unused_months",
+        "money",
+        "state",
+        "created_at",
+        "claimed_on",
+        "received_on",
+        "settled_on",
+    ]
+    list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
+    list_filter = [OutstandingRefundFilter, "state"]
+    search_fields = [
+        "payment__sponsorship__donor__full_name",
+        "payment__sponsorship__recipient__nickname",
+        "payment__sponsorship__recipient__full_name",
+    ]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["payment"]
+    fields = [
+        "payment",
+        ("unused_months", "amount"),
+        "state",
+        ("claimed_on", "received_on", "settled_on"),
+        "notes",
+        "created_at",
+    ]
+    # Each step is taken with an action of the list, which records its date and refuses to go
+    # back; the months and the payment were worked out when the death was recorded.
+    STEPS = ["state", "claimed_on", "received_on", "settled_on", "created_at"]
+    actions = ["mark_claimed", "mark_received", "mark_returned", "mark_reallocated"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.STEPS
+        return ["payment", "unused_months", *self.STEPS]
+
+    mark_claimed = advance_to(Refund.State.CLAIMED, _("Mark claimed from BPJS"))
+    mark_received = advance_to(Refund.State.RECEIVED, _("Mark received"))
+    mark_returned = advance_to(Refund.State.RETURNED, _("Mark returned to the donor"))
+    mark_reallocated = advance_to(Refund.State.REALLOCATED, _("Mark reallocated (donor consented)"))
+
+    @admin.display(description=_("sponsorship"))
+    def sponsorship(self, obj):
+        return str(obj.payment.sponsorship)
+
+    money = rupiah_column("amount", _("amount"))
