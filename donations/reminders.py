@@ -1,14 +1,13 @@
 """The daily work of the three-month rule: record the lapses, queue the reminders.
 
-Both are set-based: the rows are chosen by one query, changed by one UPDATE and the messages
-written by bulk INSERTs, so ten sponsorships or a hundred thousand take a handful of queries
-(the lapses a handful per batch of LAPSE_BATCH). Every message has a key (kind, sponsorship,
-period) that the database keeps unique, so a second run, or two runs at the same moment, queue nothing twice.
+Both are set-based: the rows are chosen by one query, changed by one UPDATE and the messages written
+by bulk INSERTs, so ten sponsorships or a hundred thousand take a handful of queries (the lapses a
+handful per batch of LAPSE_BATCH). Every message has a key (kind, sponsorship, period) that the
+database keeps unique, so a second run, or two runs at the same moment, queue nothing twice.
 
 Whether a sponsorship is in force never waits for this work: `Sponsorship.objects.live_on(day)`
 compares `lapses_on` with the day at read time. Recording the lapse frees the recipient in the
-database, keeps the history of the change and tells the donor.
-"""
+database, keeps the history of the change and tells the donor."""
 
 import datetime as dt
 import logging
