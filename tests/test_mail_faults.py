@@ -6,6 +6,7 @@ what it receives. send_messages runs against each in turn, as cron would.
 """
 
 import datetime as dt
+import io
 import socket
 import socketserver
 import threading
@@ -82,7 +83,7 @@ def messages(db):
 
 def _run_at(moment):
     with time_machine.travel(moment, tick=False):
-        call_command("send_messages", stdout=open("/dev/null", "w"))
+        call_command("send_messages", stdout=io.StringIO())
 
 
 def test_a_silent_server_times_out_and_loses_nothing(smtp, messages):
