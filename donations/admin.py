@@ -550,13 +550,39 @@ class DonorRequestAdmin(HistoryAdmin):
         return self.HANDLED
 
 
+SENT_AGAIN = ngettext_lazy(
+    "%(count)d email will be sent at the next run.",
+    "%(count)d emails will be sent at the next run.",
+    "count",
+)
+ALREADY_DELIVERED = ngettext_lazy(
+    "%(count)d email had already been delivered; left as it was.",
+    "%(count)d emails had already been delivered; left as they were.",
+    "count",
+)
+
+
+class StuckMessageFilter(YesNoFilter):
+    """Emails the mail server has not taken after an hour of tries (a dashboard queue)."""
+
+    title = _("not delivered yet")
+    parameter_name = "stuck"
+
+    def yes(self, queryset):
+        return queryset.filter(pk__in=Message.objects.stuck().values("pk"))
+
+    def no(self, queryset):
+        return queryset.exclude(pk__in=Message.objects.stuck().values("pk"))
+
+
 @admin.register(Message)
 class MessageAdmin(ViewOnlyAdmin):
     """The log of emails to donors; written by the workflows, sent by `send_messages`."""
 
     list_display = ["created_at", "donor", "kind", "status", "attempts", "sent_at", "subject"]
     list_select_related = ["donor"]
-    list_filter = ["status", "kind"]
+    list_filter = [StuckMessageFilter, "status", "kind"]
+    actions = ["send_again"]
     search_fields = ["donor__full_name", "donor__email", "subject"]
     date_hierarchy = "created_at"
     fields = [
@@ -572,3 +598,14 @@ class MessageAdmin(ViewOnlyAdmin):
         "created_at",
         "sent_at",
     ]
+
+    @admin.action(description=_("Send again at the next run"), permissions=["view"])
+    def send_again(self, request, queryset):
+        act_on_each(
+            self,
+            request,
+            queryset.select_related("donor"),
+            lambda message: message.send_again(),
+            done=SENT_AGAIN,
+            skipped=ALREADY_DELIVERED,
+        )

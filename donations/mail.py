@@ -32,10 +32,9 @@ logger = logging.getLogger(__name__)
 
 #: The longest wait between two attempts; the back-off doubles up to here, and a message is
 #: tried every six hours for as long as it takes: none is ever given up because the mail server
-#: was down (SPEC: none is lost). Staff see the ones still waiting after STUCK_ATTEMPTS.
+#: was down (SPEC: none is lost). Staff see the ones still waiting after Message.STUCK_ATTEMPTS.
 MAX_DELAY = dt.timedelta(hours=6)
-#: From this many failed attempts (about an hour of outage) a message shows on the dashboard.
-STUCK_ATTEMPTS = 5
+
 #: Handover photos are attached up to this total size; all of them are on the private page.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 

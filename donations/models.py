@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from core.errors import RuleError
 from core.months import month_range, month_start, months_between
 from core.versions import VersionedModel, VersionedQuerySet, bump_for
 from donations import rules, standing
@@ -430,6 +431,17 @@ class DonorRequest(VersionedModel):
         return f"{self.get_kind_display()} — {self.sponsorship}"
 
 
+class MessageQuerySet(VersionedQuerySet):
+    def stuck(self):
+        """Emails staff should look at: still not delivered after STUCK_ATTEMPTS tries (the mail
+        server has been refusing for an hour or more), or marked failed by an earlier version
+        that gave up. Those of erased donors are not: they are never to be sent."""
+        return self.filter(
+            Q(status=Message.Status.QUEUED, attempts__gte=Message.STUCK_ATTEMPTS)
+            | (Q(status=Message.Status.FAILED) & ~Q(last_error=Message.ERASED_DONOR))
+        )
+
+
 class Message(VersionedModel):
     """An email to a donor, written in the same transaction as its cause and sent later.
 
@@ -455,6 +467,9 @@ class Message(VersionedModel):
 
     #: Why a queued message of an erased donor is never sent.
     ERASED_DONOR = "donor erased"
+    #: From this many failed attempts (about an hour of outage) staff see the message on the
+    #: dashboard; send_messages goes on trying every six hours whatever the count.
+    STUCK_ATTEMPTS = 5
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -485,6 +500,8 @@ class Message(VersionedModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
@@ -493,6 +510,23 @@ class Message(VersionedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.donor}"
+
+    def send_again(self) -> bool:
+        """Staff ask for this email to go out at the next run of send_messages; False if it was
+        already sent. A message of an erased donor is never sent (RuleError)."""
+        with transaction.atomic():
+            locked = Message.objects.select_for_update().select_related("donor").get(pk=self.pk)
+            if locked.donor.erased_at:
+                raise RuleError(
+                    _("The donor's personal data was erased: this email is never sent.")
+                )
+            if locked.status == Message.Status.SENT:
+                return False
+            locked.status = Message.Status.QUEUED
+            locked.next_attempt_at = timezone.now()
+            locked.save(update_fields=["status", "next_attempt_at"])
+        self.refresh_from_db()
+        return True
 
     def message_id(self) -> str:
         """The email's Message-ID, the same on every attempt: when a connection dies after the

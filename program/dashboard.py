@@ -22,7 +22,7 @@ from core import months as calendar
 from core.templatetags.rupiah import format_rupiah
 from core.versions import PROGRAM_DATA
 from donations import standing
-from donations.models import Donor, DonorRequest, Sponsorship, needing_sponsor
+from donations.models import Donor, DonorRequest, Message, Sponsorship, needing_sponsor
 from donations.standing import Standing
 from premiums.models import PaymentEvidence, PremiumPayment, Refund, awaiting_card
 from recipients.models import BpjsCard, CardHandover, Recipient
@@ -89,6 +89,7 @@ def counts(day: dt.date) -> dict:
         "cards_waiting": BpjsCard.objects.awaiting_handover().count(),
         "open_requests": DonorRequest.objects.filter(status=DonorRequest.Status.OPEN).count(),
         "refunds": Refund.objects.filter(state__in=Refund.OUTSTANDING_STATES).count(),
+        "messages_stuck": Message.objects.stuck().count(),
         # The same count as the public pages: active, and seen by staff (one payment verified).
         "active_donors": Donor.objects.seen_by_staff_active_on(day).count(),
     }
@@ -163,6 +164,13 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
             _("Refunds outstanding"),
             n["refunds"],
             changelist(Refund, outstanding="yes"),
+        ),
+        Queue(
+            "messages_stuck",
+            donors,
+            _("Emails to donors not delivered yet (the mail server refuses)"),
+            n["messages_stuck"],
+            changelist(Message, stuck="yes"),
         ),
         Queue(
             "coverage_ending",

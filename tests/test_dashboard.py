@@ -15,6 +15,7 @@ from tests.factories import (
     BpjsCardFactory,
     CardHandoverFactory,
     DonorRequestFactory,
+    MessageFactory,
     PaymentEvidenceFactory,
     PremiumPaymentFactory,
     RecipientFactory,
@@ -123,6 +124,12 @@ def build(staff) -> dict:
     # waiting longer is no longer on the list.
     rows["waiting"] = RecipientFactory()
     RecipientFactory(waiting_since=D(2025, 1, 5), status=Recipient.Status.INACTIVE)
+    # Emails: refused for an hour and more, and one an earlier version gave up on, in the
+    # queue; a first failed try, and one never to be sent (donor erased), not.
+    MessageFactory(donor=a.donor, kind="link", attempts=6)
+    MessageFactory(donor=a.donor, kind="link", status="failed", attempts=12)
+    MessageFactory(donor=a.donor, kind="link", attempts=1)
+    MessageFactory(donor=a.donor, kind="link", status="failed", last_error="donor erased")
     rows.update(a=a, b=b, c=c, d=d, e=e, f=f, g=g, h=h, i=i, j=j, k=k)
     return rows
 
@@ -136,6 +143,7 @@ EXPECTED = {
     "awaiting_decision": 1,  # i
     "open_requests": 1,
     "refunds": 3,  # owed, claimed and received; not returned nor reallocated
+    "messages_stuck": 2,  # refused six times; failed under an earlier version
     "coverage_ending": 1,  # b
     "will_lapse": 2,  # d and e
     "waiting": 4,  # g's, h's and j's recipients, and the one never sponsored
@@ -281,15 +289,15 @@ def test_it_takes_the_same_queries_whatever_the_amount_of_data(
     # 5. handovers: undocumented and cards handed over (one aggregate),
     # 6. recipients needing a sponsor: how many and since when (one aggregate),
     # 7. recipients awaiting their card, 8. cards awaiting handover, 9. open donor requests,
-    # 10. refunds outstanding, 11. active donors,
-    # 12. premiums by month (one GROUP BY for the 24 months).
+    # 10. refunds outstanding, 11. emails not delivered yet, 12. active donors,
+    # 13. premiums by month (one GROUP BY for the 24 months).
     for _ in range(2):
         build(staff)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         small = staff_client.get("/staff/")
     for _ in range(18):
         build(staff)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         large = staff_client.get("/staff/")
     assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 60
 

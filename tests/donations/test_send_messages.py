@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from core.errors import RuleError
 from donations.mail import render_message, send_queued
 from donations.models import Donor, DonorAccessToken, Message
 from tests.factories import (
@@ -431,3 +432,35 @@ def test_a_taken_key_queues_nothing_and_keeps_the_callers_transaction(db):
         Message.queue(donor, Message.Kind.LINK, key="link:twice")
     assert first is not None
     assert sorted(Message.objects.values_list("key", flat=True)) == ["link:once", "link:twice"]
+
+
+def test_staff_send_a_stuck_email_again_from_the_admin(db, admin_client, frozen, mailoutbox):
+    stuck = MessageFactory(
+        kind=Message.Kind.LINK, attempts=7, next_attempt_at=NOW + dt.timedelta(hours=5)
+    )
+    given_up = MessageFactory(kind=Message.Kind.LINK, status="failed", attempts=12)
+    delivered = MessageFactory(kind=Message.Kind.LINK, status="sent")
+    listed = admin_client.get("/admin/donations/message/?stuck=yes").context["cl"].result_list
+    assert {m.pk for m in listed} == {stuck.pk, given_up.pk}
+
+    response = admin_client.post(
+        "/admin/donations/message/",
+        {"action": "send_again", "_selected_action": [stuck.pk, given_up.pk, delivered.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert "2 emails will be sent at the next run." in shown
+    assert "1 email had already been delivered; left as it was." in shown
+    assert send_queued() == {"sent": 2, "retried": 0, "failed": 0}
+    assert len(mailoutbox) == 2
+
+
+def test_an_erased_donors_email_is_never_sent_again(db, frozen):
+    message = MessageFactory(
+        kind=Message.Kind.LINK, status="failed", last_error=Message.ERASED_DONOR
+    )
+    message.donor.erased_at = NOW
+    message.donor.save()
+    with pytest.raises(RuleError):
+        message.send_again()
+    assert Message.objects.get(pk=message.pk).status == "failed"
