@@ -6,6 +6,7 @@ early if the change was already made, and records who did it and when (in a fiel
 user of the history entry). Messages to the donor are queued in the same transaction.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from donations.reminders import lapse
 from premiums import rules
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import Recipient, SituationUpdate
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentError(rules.RuleError):
@@ -388,13 +391,27 @@ def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentE
     """Store the donor's (or BCC's) receipt for a payment and tell the donor it arrived.
 
     The file is written first and removed again if the transaction fails, so there is never a
-    row without a file nor a file without a row. The same file already given for another
-    payment is accepted but flagged for staff.
+    row without a file nor a file without a row; a storage that fails (a full disk, an object
+    store that is down) leaves no partial file and says so. The same file already given for
+    another payment is accepted but flagged for staff; the same file sent again for this
+    payment (a double click, a retry) returns the evidence already received.
     """
+    existing = _same_evidence(payment, clean_file)
+    if existing is not None:
+        return existing
     storage = PaymentEvidence._meta.get_field("file").storage
-    name = storage.save(
-        random_name("evidence", f"x{clean_file.extension}"), ContentFile(clean_file.content)
-    )
+    name = random_name("evidence", f"x{clean_file.extension}")
+    try:
+        name = storage.save(name, ContentFile(clean_file.content))
+    except Exception as exc:
+        logger.error("Evidence not stored: %s", exc, exc_info=True)
+        _delete_quietly(storage, name)  # what a write cut short may have left
+        raise PaymentError(
+            _(
+                "The file could not be stored just now, and nothing was recorded. "
+                "Please try again later."
+            )
+        ) from exc
     try:
         with transaction.atomic():
             sponsorship = Sponsorship.objects.select_for_update().get(pk=payment.sponsorship_id)
@@ -408,6 +425,11 @@ def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentE
                 # A donor sends evidence for a payment still waiting for it; late evidence
                 # for a lapsed sponsorship is welcome and goes to the staff queue.
                 raise PaymentError(_("This payment does not need evidence any more."))
+            existing = _same_evidence(payment, clean_file)
+            if existing is not None:
+                # The same upload won a race with this one: keep the first, drop this file.
+                transaction.on_commit(lambda: _delete_quietly(storage, name))
+                return existing
             duplicate = (
                 PaymentEvidence.objects.filter(sha256=clean_file.sha256)
                 .exclude(payment=payment)
@@ -436,6 +458,23 @@ def submit_evidence(payment: PremiumPayment, clean_file, *, by=None) -> PaymentE
         storage.delete(name)
         raise
     return evidence
+
+
+def _same_evidence(payment, clean_file):
+    """This very file, already received for this payment and not rejected."""
+    return (
+        PaymentEvidence.objects.filter(payment_id=payment.pk, sha256=clean_file.sha256)
+        .exclude(status=PaymentEvidence.Status.REJECTED)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _delete_quietly(storage, name) -> None:
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.warning("Could not delete %s", name, exc_info=True)
 
 
 # --- situation updates -----------------------------------------------------------------------

@@ -113,3 +113,15 @@ def paid_through_august(db, standard_rate, staff):
     assert sponsorship.covered_through == dt.date(2026, 8, 1)
     assert sponsorship.lapses_on == dt.date(2026, 12, 1)
     return sponsorship
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request to an /id/ page activates
+    Indonesian for the thread, and a later test must not inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
