@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from donations.models import Message, Sponsorship
+from donations.models import DonorRequest, Message, Sponsorship
 from donations.rules import RuleError
 from recipients.models import CardHandover
 
@@ -64,3 +64,21 @@ def send_handover_documentation(handover: CardHandover, *, by) -> bool:
         locked.save(update_fields=["documentation_sent_at"])
     handover.refresh_from_db()
     return True
+
+
+def ask(sponsorship: Sponsorship, kind: str, *, new_recipient=None, message: str = ""):
+    """The donor asks BCC to stop the sponsorship or to move it; returns (request, created).
+
+    One open request of a kind per sponsorship: the form sent twice (a double click, a page
+    reloaded) finds the first under the sponsorship's lock and returns it, so staff see one
+    request and the donor gets one answer.
+    """
+    with transaction.atomic():
+        Sponsorship.objects.select_for_update().filter(pk=sponsorship.pk).first()
+        existing = sponsorship.requests.filter(kind=kind, status=DonorRequest.Status.OPEN).first()
+        if existing is not None:
+            return existing, False
+        created = sponsorship.requests.create(
+            kind=kind, new_recipient=new_recipient, message=message
+        )
+    return created, True

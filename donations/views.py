@@ -29,6 +29,7 @@ from core.forms import PageForm, SearchForm
 from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
 from core.versions import PROGRAM_DATA
+from donations import services
 from donations.forms import DonorRequestForm, LinkRequestForm
 from donations.models import (
     Donor,
@@ -365,8 +366,10 @@ def donor_request(request, sponsorship_id):
     )
     form = DonorRequestForm(request.POST)
     if form.is_valid():
-        sponsorship.requests.create(
-            kind=form.cleaned_data["kind"],
+        # Sent twice (a double click), it is still one request: the first.
+        services.ask(
+            sponsorship,
+            form.cleaned_data["kind"],
             new_recipient=form.cleaned_data.get("new_recipient"),
             message=form.cleaned_data["message"],
         )
