@@ -6,6 +6,7 @@ early if the change was already made, and records who did it and when (in a fiel
 user of the history entry). Messages to the donor are queued in the same transaction.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -341,6 +342,27 @@ def create_pledge(*, recipient_id, donor, first_month, months, route):
             _("This person has just been sponsored by someone else.")
         ) from exc
     return sponsorship, payment, raw
+
+
+#: A pledge sent again within this time, with the same name and email, is the same pledge.
+REPEAT_WINDOW = dt.timedelta(minutes=30)
+
+
+def repeated_pledge(recipient_id, email: str, full_name: str):
+    """The first payment of the pledge for this recipient that the same person (same email and
+    name) made in the last REPEAT_WINDOW, or None: a form sent twice makes one pledge."""
+    since = timezone.now() - REPEAT_WINDOW
+    return (
+        PremiumPayment.objects.filter(
+            sponsorship__recipient_id=recipient_id,
+            sponsorship__state=Sponsorship.State.PLEDGED,
+            sponsorship__created_at__gte=since,
+            sponsorship__donor__email__iexact=email,
+            sponsorship__donor__full_name__iexact=full_name,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def start_next_payment(sponsorship: Sponsorship, months: int) -> PremiumPayment:

@@ -40,9 +40,9 @@ def pledge(request, pk):
         if refused:
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
-    if _recipient_needing_sponsor(pk) is None:
-        return _unavailable(request, recipient)
     form = PledgeForm(request.POST or None)
+    if _recipient_needing_sponsor(pk) is None:
+        return _repeated_or_unavailable(request, recipient, form)
     if request.method == "POST" and form.is_valid():
         try:
             sponsorship, payment, token = services.create_pledge(
@@ -53,13 +53,27 @@ def pledge(request, pk):
                 route=form.cleaned_data["route"],
             )
         except services.RecipientUnavailable:
-            return _unavailable(request, recipient)
+            return _repeated_or_unavailable(request, recipient, form)
         except services.PaymentError as exc:
             form.add_error(None, str(exc))
         else:
             request.session[PLEDGE_SESSION_KEY] = {"payment": payment.pk, "token": token}
             return redirect("premiums:pledge_thanks", pk=recipient.pk)
     return render(request, "premiums/pledge.html", {"recipient": recipient, "form": form})
+
+
+def _repeated_or_unavailable(request, recipient, form):
+    """The person is taken. By this very pledge, sent twice (a double click, a retry after a
+    slow answer)? Then the donor sees their thank-you page, not "someone else was faster"."""
+    if request.method == "POST" and form.is_valid():
+        payment = services.repeated_pledge(
+            recipient.pk, form.cleaned_data["email"], form.cleaned_data["full_name"]
+        )
+        if payment is not None:
+            # No link on the page this time: it can be shown only once; the email has it.
+            request.session[PLEDGE_SESSION_KEY] = {"payment": payment.pk}
+            return redirect("premiums:pledge_thanks", pk=recipient.pk)
+    return _unavailable(request, recipient)
 
 
 def _unavailable(request, recipient):
@@ -183,7 +197,7 @@ def pledge_again(request, pk):
                 route=form.cleaned_data["route"],
             )
         except services.RecipientUnavailable:
-            return _unavailable(request, recipient)
+            return _repeated_or_unavailable(request, recipient, form)
         except services.PaymentError as exc:
             form.add_error(None, str(exc))
         else:

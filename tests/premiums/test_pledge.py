@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.test import Client
 
 from donations.models import Donor, Message, Sponsorship
 from premiums.models import PremiumPayment
@@ -160,3 +161,26 @@ def test_it_pledges_again_from_the_private_page(client, standard_rate):
     assert sponsorship.recipient == recipient
     assert sponsorship.payments.get().amount == 201_600
     assert Donor.objects.count() == 1
+
+
+def test_a_pledge_sent_twice_lands_on_its_thank_you_page(client, standard_rate):
+    recipient = RecipientFactory()
+    url = f"/en/recipients/{recipient.pk}/sponsor/"
+    first = client.post(url, pledge_data())
+    assert first.status_code == 302
+    # The same form again, from a browser that never got the first answer (no session).
+    again = Client().post(url, pledge_data(), follow=True)
+    assert again.status_code == 200
+    assert again.redirect_chain[-1][0] == f"/en/recipients/{recipient.pk}/sponsor/thanks/"
+    assert re.search(r"Rp\s201\.600", again.content.decode())
+    assert Sponsorship.objects.count() == Donor.objects.count() == 1
+    assert Message.objects.filter(kind="pledge_received").count() == 1
+
+
+def test_someone_else_with_another_name_is_told_the_person_is_taken(client, standard_rate):
+    recipient = RecipientFactory()
+    url = f"/en/recipients/{recipient.pk}/sponsor/"
+    assert client.post(url, pledge_data()).status_code == 302
+    other = Client().post(url, pledge_data(full_name="Someone Else"))
+    assert other.status_code == 409
+    assert Sponsorship.objects.count() == 1
