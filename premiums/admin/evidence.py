@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -200,6 +201,28 @@ class PaymentEvidenceAdmin(HistoryAdmin):
             obj.stored_status = obj.status
         return obj
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            stored = PaymentEvidence.objects.filter(pk=object_id).select_related("reviewed_by")
+            stored = stored.first()
+            if stored is not None and stored.status != PaymentEvidence.Status.PENDING:
+                # The form was opened while pending and a colleague reviewed it since: tell,
+                # rather than refuse with a bare "403 Forbidden".
+                self._tell_already_reviewed(request, stored)
+                return HttpResponseRedirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _tell_already_reviewed(self, request, evidence):
+        self.message_user(
+            request,
+            gettext("Already reviewed as “%(status)s” by %(who)s; left as it was.")
+            % {
+                "status": evidence.get_status_display(),
+                "who": evidence.reviewed_by or gettext("a colleague"),
+            },
+            messages.WARNING,
+        )
+
     def has_change_permission(self, request, obj=None):
         # Reviewed evidence is history: only pending evidence is verified or rejected here.
         if (
@@ -295,11 +318,28 @@ class PaymentEvidenceAdmin(HistoryAdmin):
 
     def _review(self, request, obj, review, **kwargs):
         try:
-            review(obj, **kwargs)
+            reviewed = review(obj, **kwargs)
         except RuleError as e:
             # Someone changed the payments between the form check and now.
             obj.refresh_from_db()
             self.message_user(request, str(e), messages.ERROR)
+            return
+        if reviewed is False:
+            # A colleague reviewed it first (the service locked the row and found it done):
+            # say so, and neither claim a change nor log one.
+            obj.refresh_from_db()
+            request._review_lost = True
+            self._tell_already_reviewed(request, obj)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_review_lost", False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_review_lost", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     @admin.action(description=_("Verify the selected evidence"), permissions=["change"])
     def verify_selected(self, request, queryset):

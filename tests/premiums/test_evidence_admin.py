@@ -115,3 +115,48 @@ def test_it_links_a_duplicate_to_the_original(admin_client):
     assert "No other payment was given this file." in content
     response = admin_client.get(CHANGELIST, {"duplicate": "yes"})
     assert [e.pk for e in response.context["cl"].result_list] == [copy.pk]
+
+
+# --- two colleagues at once ------------------------------------------------------------------
+
+
+def _form_data(client, evidence):
+    """What the change page's form would send back as it stands (files left out)."""
+    form = client.get(change_url(evidence)).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or name == "file":
+            continue
+        data[name] = value
+    return data
+
+
+def test_a_colleague_who_lost_the_race_is_told_and_nothing_is_logged(admin_user):
+    from django.contrib.admin.models import LogEntry
+
+    from tests.factories import StaffFactory
+
+    evidence = PaymentEvidenceFactory()
+    first, second = Client(), Client()
+    first.force_login(admin_user)
+    colleague = StaffFactory(username="volunteer", is_superuser=True)
+    second.force_login(colleague)
+    # Both open the page while the evidence is pending.
+    first_form, second_form = _form_data(first, evidence), _form_data(second, evidence)
+
+    first.post(change_url(evidence), {**first_form, "status": "verified"})
+    response = second.post(
+        change_url(evidence),
+        {**second_form, "status": "rejected", "rejection_reason": "Blurred"},
+        follow=True,
+    )
+
+    evidence.refresh_from_db()
+    assert evidence.status == PaymentEvidence.Status.VERIFIED
+    assert response.status_code == 200, (response.status_code, response.redirect_chain)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Already reviewed as “Verified” by ") for m in shown), shown
+    assert not any("was changed successfully" in m for m in shown)
+    assert LogEntry.objects.filter(user=colleague).count() == 0
+    assert Message.objects.filter(kind=Message.Kind.EVIDENCE_REJECTED).count() == 0
