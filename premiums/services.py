@@ -1,9 +1,10 @@
 """Workflows that span payments, evidence, sponsorships and messages.
 
 Each state change runs inside one transaction, locks its rows (always in the order recipient →
-sponsorship → payment → evidence or request, so two staff members cannot deadlock), returns
-early if the change was already made, and records who did it and when (in a field, or as the
-user of the history entry). Messages to the donor are queued in the same transaction.
+sponsorship → payment → evidence or request, as the lapse command does too, so that no two
+workflows can deadlock), returns early if the change was already made, and records who did it
+and when (in a field, or as the user of the history entry). Messages to the donor are queued in
+the same transaction.
 """
 
 import datetime as dt
