@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +177,11 @@ class DonorAccessToken(VersionedModel):
         return str(_("Link created %(created)s")) % {"created": f"{self.created_at:%Y-%m-%d}"}
 
 
+def protecting(day, prefix: str = "") -> Q:
+    """`standing.covers` for a living worker: the condition of "people protected now"."""
+    return standing.covers(day, prefix) & ~Q(**{f"{prefix}recipient__status": "deceased"})
+
+
 class SponsorshipQuerySet(VersionedQuerySet):
     """The standing rules of `donations.standing` as filters, for `day` (today by default)."""
 
@@ -196,8 +201,9 @@ class SponsorshipQuerySet(VersionedQuerySet):
         return self.filter(standing.standing_is(day or timezone.localdate(), *standings))
 
     def protecting_on(self, day=None):
-        """Sponsorships whose recipient is insured on `day`: in force, started, month paid."""
-        return self.standing_is(standing.Standing.COVERED, day=day)
+        """Sponsorships whose paid months protect their (living) worker on `day`, whatever
+        became of the sponsorship since: protection belongs to the worker."""
+        return self.filter(protecting(day or timezone.localdate()))
 
     def will_lapse_on(self, day=None):
         """One or two months overdue on `day`: without evidence they lapse within two months."""
@@ -591,10 +597,50 @@ class Message(VersionedModel):
 
 
 def needing_sponsor(day=None):
-    """Recipients shown publicly with no sponsorship holding them on `day`: the people waiting.
+    """Recipients shown publicly whom nobody holds on `day`: the people waiting for a sponsor.
 
-    A query of recipients that lives here, not in the recipients app, because it is the
-    sponsorships that decide it (the recipients app knows nothing of them).
+    Not waiting: a worker with a sponsorship in force (or awaiting the donor's decision), and a
+    worker whose paid months run on after their sponsorship ended, until those months end within
+    WAITING_WINDOW_DAYS. Each comes with `paid_through` (their last paid month, or None), and
+    they are ordered longest-waiting first: since the end of their last coverage, or since they
+    were listed. A query of recipients that lives here, not in the recipients app, because it is
+    the sponsorships that decide it (the recipients app knows nothing of them).
     """
+    day = day or timezone.localdate()
     holding = Sponsorship.objects.holding_recipient_on(day).values("recipient")
-    return Recipient.objects.public().exclude(pk__in=holding)
+    still_paid = Sponsorship.objects.filter(standing.covered_past_window(day)).values("recipient")
+    return (
+        with_paid_through(Recipient.objects.public())
+        .exclude(pk__in=holding)
+        .exclude(pk__in=still_paid)
+        .order_by(standing.waiting_from_expression("paid_through", "waiting_since"), "pk")
+    )
+
+
+def with_paid_through(recipients):
+    """`recipients` with `paid_through`: the last month any of their sponsorships paid for."""
+    last = (
+        Sponsorship.objects.filter(recipient=OuterRef("pk"), covered_through__isnull=False)
+        .order_by("-covered_through")
+        .values("covered_through")[:1]
+    )
+    return recipients.annotate(paid_through=Subquery(last))
+
+
+def protected_on(day=None):
+    """The workers protected on `day`: living, with the month paid by a verified payment of any
+    of their sponsorships, whatever became of that sponsorship (stopped, changed, lapsed)."""
+    day = day or timezone.localdate()
+    return Recipient.objects.filter(
+        pk__in=Sponsorship.objects.protecting_on(day).values("recipient")
+    )
+
+
+def paid_through_of(recipient_id):
+    """The last month paid for this worker by any sponsorship, or None."""
+    return (
+        Sponsorship.objects.filter(recipient_id=recipient_id, covered_through__isnull=False)
+        .order_by("-covered_through")
+        .values_list("covered_through", flat=True)
+        .first()
+    )

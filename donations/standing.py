@@ -23,9 +23,11 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, DateField, Func, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from core.months import add_months, month_start, months_between
+from donations.rules import earliest_first_month
 
 #: "Three consecutive months" without evidence end a sponsorship.
 MONTHS_BEFORE_LAPSE = 3
@@ -180,6 +182,66 @@ def coverage_ending(day: dt.date, prefix: str = "") -> Q:
     """In force, with the last paid month ending within 30 days of `day` (not before)."""
     first, last = coverage_ending_months(day)
     return in_force(day, prefix) & _q(prefix, covered_through__gte=first, covered_through__lte=last)
+
+
+# --- the worker's paid months ------------------------------------------------------------------
+
+#: A worker whose paid months run on after their sponsorship ended (stopped, changed, lapsed) is
+#: listed as waiting again when those months end within this many days: time enough for a new
+#: donor to pledge, pay and send the evidence, and for BCC to register the payment with BPJS,
+#: before the protection runs out, and not so early that a new donor pays for months that are
+#: already paid.
+WAITING_WINDOW_DAYS = 60
+
+
+def covers(day: dt.date, prefix: str = "") -> Q:
+    """Sponsorships whose verified payments cover the month of `day`, whatever their state now:
+    protection belongs to the worker, and months paid stay paid."""
+    month = month_start(day)
+    return _q(prefix, first_month__lte=month, covered_through__gte=month)
+
+
+def covered_past_window(day: dt.date, prefix: str = "") -> Q:
+    """Sponsorships whose paid months end more than WAITING_WINDOW_DAYS after `day` (the last
+    day of the last covered month is past the window)."""
+    return _q(
+        prefix,
+        covered_through__gte=month_start(day + dt.timedelta(days=WAITING_WINDOW_DAYS + 1)),
+    )
+
+
+def first_free_month(day: dt.date, paid_through: dt.date | None) -> dt.date:
+    """The first month a new sponsorship of a worker may cover: next month at the earliest
+    (protection starts the month after registration), and never a month already paid."""
+    earliest = earliest_first_month(day)
+    if paid_through is None:
+        return earliest
+    return max(earliest, add_months(paid_through, 1))
+
+
+def waiting_from(paid_through: dt.date | None, listed_on: dt.date) -> dt.date:
+    """Since when a worker has been waiting for a sponsor: the end of their last coverage (the
+    first day after it), or the day they were listed if they were never covered."""
+    return add_months(paid_through, 1) if paid_through else listed_on
+
+
+class NextMonth(Func):
+    """The first day of the month after a month (a DateField holding first days), in SQL."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+1 month')")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="((%(expressions)s) + interval '1 month')::date"
+        )
+
+
+def waiting_from_expression(paid_through, listed_on):
+    """`waiting_from` as a column, for ordering a list longest-waiting first."""
+    return Coalesce(NextMonth(paid_through), listed_on, output_field=DateField())
 
 
 def _behind(day: dt.date, months: int, prefix: str) -> Q:

@@ -38,6 +38,7 @@ from donations.models import (
     Sponsorship,
     hash_token,
     needing_sponsor,
+    with_paid_through,
 )
 from recipients.filters import RecipientFilter
 from recipients.models import HandoverPhoto, Recipient
@@ -76,7 +77,9 @@ def recipient_list(request):
 @require_GET
 @cached_for_visitors
 def recipient_detail(request, pk):
-    recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
+    recipient = get_object_or_404(
+        with_paid_through(Recipient.objects.public()).only(*Recipient.PUBLIC_FIELDS), pk=pk
+    )
     needs_sponsor = needing_sponsor().filter(pk=pk).exists()
     return render(
         request,

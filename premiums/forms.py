@@ -16,10 +16,11 @@ from donations.rules import earliest_first_month
 MAX_YEARS = 5
 
 
-def month_choices(count=12):
+def month_choices(count=12, first=None):
     """The months a sponsorship may start in: from next month (protection starts the month
-    after registration with BPJS) for the next `count` months."""
-    first = earliest_first_month(timezone.localdate())
+    after registration with BPJS), or from `first` (the month after those a worker already has
+    paid), for the next `count` months."""
+    first = first or earliest_first_month(timezone.localdate())
     return [
         (m.isoformat(), formats.date_format(m, "YEAR_MONTH_FORMAT"))
         for m in month_range(first, count)
@@ -50,9 +51,9 @@ class SponsorshipTermsForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, overseas=False, **kwargs):
+    def __init__(self, *args, overseas=False, first_month=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["first_month"].choices = month_choices()
+        self.fields["first_month"].choices = month_choices(first=first_month)
         self.fields["years"].choices = [
             (
                 n,

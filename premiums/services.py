@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from core.months import month_start
+from core.months import month_name, month_start
 from core.storage import random_name
 from donations import rules as pledge_rules
 from donations import standing
-from donations.models import DonorRequest, Message, Sponsorship
+from donations.models import DonorRequest, Message, Sponsorship, paid_through_of
 from donations.reminders import lapse
 from premiums import rules
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
@@ -313,6 +313,19 @@ def create_pledge(*, recipient_id, donor, first_month, months, route):
             if not _free_recipient(recipient, today):
                 raise RecipientUnavailable(
                     _("This person has just been sponsored by someone else.")
+                )
+            paid_through = paid_through_of(recipient.pk)
+            if first_month < standing.first_free_month(today, paid_through):
+                raise PaymentError(
+                    _(
+                        "%(name)s is already protected through %(paid)s; a new sponsorship "
+                        "starts in %(first)s at the earliest."
+                    )
+                    % {
+                        "name": recipient.nickname,
+                        "paid": month_name(paid_through),
+                        "first": month_name(standing.first_free_month(today, paid_through)),
+                    }
                 )
             new_donor = donor.pk is None
             donor.save()

@@ -15,7 +15,8 @@ from core.forms import PageForm
 from core.otp import verified_staff_member_required
 from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
-from donations.models import needing_sponsor
+from donations import standing
+from donations.models import needing_sponsor, paid_through_of
 from donations.views import donor_session_required, get_donor_from_session
 from premiums import impact, services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
@@ -29,6 +30,12 @@ def _recipient_needing_sponsor(pk):
     return needing_sponsor().filter(pk=pk).first()
 
 
+def _first_free_month(recipient_pk):
+    """A new sponsorship starts after the months the worker already has paid (a donor who
+    stopped may have paid well ahead): nobody pays BPJS twice for the same month."""
+    return standing.first_free_month(timezone.localdate(), paid_through_of(recipient_pk))
+
+
 def _others_waiting(exclude_pk):
     return needing_sponsor().exclude(pk=exclude_pk).only(*Recipient.PUBLIC_FIELDS)[:3]
 
@@ -40,7 +47,7 @@ def pledge(request, pk):
         if refused:
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
-    form = PledgeForm(request.POST or None)
+    form = PledgeForm(request.POST or None, first_month=_first_free_month(pk))
     if _recipient_needing_sponsor(pk) is None:
         return _repeated_or_unavailable(request, recipient, form)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +72,7 @@ def pledge(request, pk):
 def _repeated_or_unavailable(request, recipient, form):
     """The person is taken. By this very pledge, sent twice (a double click, a retry after a
     slow answer)? Then the donor sees their thank-you page, not "someone else was faster"."""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "email" in form.cleaned_data:
         payment = services.repeated_pledge(
             recipient.pk, form.cleaned_data["email"], form.cleaned_data["full_name"]
         )
@@ -186,7 +193,9 @@ def pledge_again(request, pk):
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
     if _recipient_needing_sponsor(pk) is None:
         return _unavailable(request, recipient)
-    form = SponsorshipTermsForm(request.POST or None, overseas=donor.is_overseas)
+    form = SponsorshipTermsForm(
+        request.POST or None, overseas=donor.is_overseas, first_month=_first_free_month(pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.create_pledge(

@@ -22,7 +22,14 @@ from core import months as calendar
 from core.templatetags.rupiah import format_rupiah
 from core.versions import PROGRAM_DATA
 from donations import standing
-from donations.models import Donor, DonorRequest, Message, Sponsorship, needing_sponsor
+from donations.models import (
+    Donor,
+    DonorRequest,
+    Message,
+    Sponsorship,
+    needing_sponsor,
+    protecting,
+)
 from donations.standing import Standing
 from premiums.models import PaymentEvidence, PremiumPayment, Refund, awaiting_card
 from recipients.models import BpjsCard, CardHandover, Recipient
@@ -69,7 +76,8 @@ def counts(day: dt.date) -> dict:
         awaiting_decision=Count("pk", filter=Q(state=Sponsorship.State.AWAITING_DECISION)),
         coverage_ending=Count("pk", filter=standing.coverage_ending(day)),
         will_lapse=Count("pk", filter=standing.standing_is(day, *WILL_LAPSE)),
-        protected_now=Count("pk", filter=standing.standing_is(day, Standing.COVERED)),
+        # Workers, by paid months: a stopped sponsorship's paid months still protect.
+        protected_now=Count("recipient", distinct=True, filter=protecting(day)),
     )
     handovers = CardHandover.objects.aggregate(
         undocumented=Count("pk", filter=Q(documentation_sent_at__isnull=True)),
@@ -77,8 +85,13 @@ def counts(day: dt.date) -> dict:
         # (lost and brought back, say) is still one person with a card.
         cards_handed_over=Count("card", distinct=True),
     )
-    waiting = needing_sponsor(day).aggregate(
-        waiting=Count("pk"), waiting_since=Min("waiting_since")
+    waiting = (
+        needing_sponsor(day)
+        .order_by()
+        .aggregate(
+            waiting=Count("pk"),
+            waiting_since=Min(standing.waiting_from_expression("paid_through", "waiting_since")),
+        )
     )
     return {
         **evidence,

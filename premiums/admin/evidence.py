@@ -202,7 +202,9 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         return obj
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id:
+        # Staff who may review (others still get the admin's refusal).
+        may_review = super().has_change_permission(request)
+        if request.method == "POST" and object_id and may_review:
             stored = PaymentEvidence.objects.filter(pk=object_id).select_related("reviewed_by")
             stored = stored.first()
             if stored is not None and stored.status != PaymentEvidence.Status.PENDING:

@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 
 from donations.mail import render_message
-from donations.models import DonorRequest, Message, Sponsorship, needing_sponsor
+from donations.models import (
+    DonorRequest,
+    Message,
+    Sponsorship,
+    needing_sponsor,
+    paid_through_of,
+    protected_on,
+)
 from donations.rules import RuleError
 from premiums import services
 from premiums.models import PremiumPayment
@@ -79,12 +86,19 @@ def test_it_tells_the_donor_the_sponsorship_stopped(active, staff):
     assert "As you asked, your sponsorship of Wayan has stopped." in text_of(message)
 
 
-def test_a_stop_puts_the_recipient_back_on_the_list(active, staff):
+def test_a_stop_puts_the_recipient_back_on_the_list_when_the_paid_months_run_out(active, staff):
+    # Paid through December 2026, stopped on 20 June: the months paid still protect Wayan.
     services.carry_out_request(DonorRequestFactory(sponsorship=active), by=staff)
 
     recipient = Recipient.objects.get(pk=active.recipient_id)
-    assert needing_sponsor(TODAY).filter(pk=recipient.pk).exists()
     assert recipient.waiting_since == TODAY
+    assert recipient in protected_on(TODAY)
+    waiting = set(needing_sponsor(D(2026, 10, 31)).values_list("pk", flat=True))
+    assert recipient.pk not in waiting  # coverage ends 31 December: more than 60 days away
+    listed = needing_sponsor(D(2026, 11, 1)).get(pk=recipient.pk)  # within 60 days
+    assert listed.paid_through == D(2026, 12, 1)
+    # A new donor's sponsorship starts after the months already paid, never before.
+    assert paid_through_of(recipient.pk) == D(2026, 12, 1)
 
 
 def test_it_carries_out_a_request_once(active, staff, frozen):

@@ -101,7 +101,7 @@ def test_it_decides_the_standing_in_sql_as_in_python(people, scene):
         assert _ids(objects.standing_is(s, day=day)) == wanted, s
     live = {pk for pk, value in expected.items() if value not in (None, Standing.LAPSED)}
     assert _ids(objects.live_on(day)) == live
-    assert _ids(objects.protecting_on(day)) == {
+    assert _ids(objects.standing_is(Standing.COVERED, day=day)) == {
         pk for pk, value in expected.items() if value == Standing.COVERED
     }
     assert _ids(objects.will_lapse_on(day)) == {

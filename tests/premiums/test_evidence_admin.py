@@ -124,7 +124,7 @@ def _form_data(client, evidence):
     """What the change page's form would send back as it stands (files left out)."""
     form = client.get(change_url(evidence)).context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None or name == "file":
             continue
