@@ -13,7 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from core.errors import RuleError
-from core.months import month_range, month_start, months_between
+from core.months import month_name, month_range, month_start, months_between
 from core.versions import VersionedModel, VersionedQuerySet, bump_for
 from donations import rules, standing
 from recipients.models import Recipient
@@ -339,6 +339,39 @@ class Sponsorship(VersionedModel):
     @property
     def standing(self):
         return self.standing_on()
+
+    def has_evidence_awaiting_review(self) -> bool:
+        """Evidence sent for a payment still waiting for it (uses prefetched payments)."""
+        return any(
+            evidence.status == "pending"
+            for payment in self.payments.all()
+            if payment.status == "pending"
+            for evidence in payment.evidence.all()
+        )
+
+    @property
+    def standing_badge(self) -> str:
+        """What the donor's badge says today, true in every state: before the first month, a
+        paid sponsorship says when protection starts, and evidence sent says it awaits review.
+        """
+        now = self.standing
+        if now == standing.Standing.NOT_STARTED:
+            if self.covered_through:
+                return _("Paid — protection starts %(month)s") % {
+                    "month": month_name(self.first_month)
+                }
+            if self.has_evidence_awaiting_review():
+                return _("Evidence awaiting verification")
+            return _("Awaiting the first payment")
+        labels = {
+            standing.Standing.COVERED: _("Covered"),
+            standing.Standing.AWAITING_VERIFICATION: _("Evidence awaiting verification"),
+            standing.Standing.DUE: _("Payment due"),
+            standing.Standing.OVERDUE_1: _("One month overdue"),
+            standing.Standing.OVERDUE_2: _("Two months overdue"),
+            standing.Standing.LAPSED: _("Lapsed"),
+        }
+        return labels.get(now) or self.get_state_display()
 
     def month_strip(self, day=None, length=18):
         """Month-by-month view for the donor: (month, kind) with kind one of covered, pending

@@ -540,3 +540,17 @@ def test_send_me_my_link_does_the_same_work_for_known_and_unknown(client, owner,
     call_command("send_messages")
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [donor.email]
     assert "/donor/" in mailoutbox[0].body
+
+
+def _badge(client):
+    html = client.get("/en/donor/").content.decode()
+    return re.search(r'<span class="badge [^"]*">([^<]*)</span>', html).group(1)
+
+
+def test_the_badge_says_the_truth_before_the_first_month(donor_client, owner):
+    donor, token, sponsorship, payment = owner  # starts December 2026
+    assert _badge(donor_client) == "Awaiting the first payment"
+    send_evidence(donor_client, payment)
+    assert _badge(donor_client) == "Evidence awaiting verification"
+    verify_evidence(PaymentEvidence.objects.get(), by=StaffFactory())
+    assert _badge(donor_client) == "Paid — protection starts December 2026"
