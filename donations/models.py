@@ -642,8 +642,10 @@ def needing_sponsor(day=None):
     day = day or timezone.localdate()
     holding = Sponsorship.objects.holding_recipient_on(day).values("recipient")
     still_paid = Sponsorship.objects.filter(standing.covered_past_window(day)).values("recipient")
+    # A new sponsorship registers the worker on its first month: next month at the earliest.
+    registered_on = rules.earliest_first_month(day)
     return (
-        with_paid_through(Recipient.objects.public())
+        with_paid_through(Recipient.objects.public().under_age_limit_on(registered_on))
         .exclude(pk__in=holding)
         .exclude(pk__in=still_paid)
         .order_by(standing.waiting_from_expression("paid_through", "waiting_since"), "pk")

@@ -314,6 +314,14 @@ def create_pledge(*, recipient_id, donor, first_month, months, route):
                 raise RecipientUnavailable(
                     _("This person has just been sponsored by someone else.")
                 )
+            if not recipient.under_age_limit_on(first_month):
+                raise PaymentError(
+                    _(
+                        "%(name)s will be 60 by %(month)s: BPJS registers non-wage workers only "
+                        "before their 60th birthday."
+                    )
+                    % {"name": recipient.nickname, "month": month_name(first_month)}
+                )
             paid_through = paid_through_of(recipient.pk)
             if first_month < standing.first_free_month(today, paid_through):
                 raise PaymentError(

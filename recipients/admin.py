@@ -29,6 +29,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -45,6 +46,7 @@ from core.admin import (
     whatsapp_link,
 )
 from core.importexport import CsvImportExportMixin
+from core.months import add_months, month_start
 from recipients.models import BpjsCard, HandoverPhoto, Recipient
 from recipients.resources import RecipientResource, RecipientWithoutPrivateDataResource
 
@@ -152,6 +154,7 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
         "occupation",
         "regency",
         "status",
+        "under_60",
         "waiting_since",
     ]
     list_filter = recipient_filters()
@@ -160,7 +163,13 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
     search_fields = ["nickname", "full_name", "village"]
     change_list_template = "admin/recipients/recipient/change_list.html"
     date_hierarchy = "waiting_since"
-    readonly_fields = ["nik_check_result", "whatsapp", "created_at", "updated_at"]
+    readonly_fields = [
+        "nik_check_result",
+        "age_check",
+        "whatsapp",
+        "created_at",
+        "updated_at",
+    ]
     formfield_overrides = PRIVATE_FILE_OVERRIDES
     inlines = [BpjsCardInline]
     fieldsets = [
@@ -176,6 +185,7 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
                     "story_id",
                     "waiting_since",
                     ("status", "deceased_on"),
+                    "age_check",
                 ]
             },
         ),
@@ -293,6 +303,28 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, obj):
         return mask_nik(obj.nik)
+
+    @admin.display(description=_("under 60 next month"), boolean=True)
+    def under_60(self, obj):
+        """BPJS registers a non-wage worker only before 60: a new sponsorship registers them
+        on its first month, next month at the earliest. Unknown without a date of birth."""
+        if obj.date_of_birth is None:
+            return None
+        return obj.under_age_limit_on(_next_month())
+
+    @admin.display(description=_("age limit"))
+    def age_check(self, obj):
+        month = _next_month()
+        if obj is None or obj.date_of_birth is None:
+            return gettext("No date of birth recorded: check the E-KTP before registering.")
+        if obj.under_age_limit_on(month):
+            return gettext("Under 60 on %(day)s: BPJS can register them.") % {
+                "day": date_format(month, "j F Y")
+            }
+        return gettext(
+            "60 or older by %(day)s: BPJS does not register non-wage workers from 60, so this "
+            "person is not listed publicly and cannot be pledged for."
+        ) % {"day": date_format(month, "j F Y")}
 
     @admin.display(description=_("NIK check"), boolean=True)
     def nik_looks_right(self, obj):
@@ -500,3 +532,8 @@ class SituationUpdateAdmin(HistoryAdmin):
         if not obj.recorded_by_id:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+def _next_month():
+    """The first day of next month: the earliest first month of a new sponsorship."""
+    return add_months(month_start(timezone.localdate()), 1)

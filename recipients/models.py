@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.storage import RandomPath, private_storage
 from core.versions import VersionedModel, VersionedQuerySet
+from recipients import eligibility
 
 sixteen_digits = RegexValidator(r"\A[0-9]{16}\Z", _("Enter exactly 16 digits."))
 eleven_digits = RegexValidator(
@@ -73,6 +74,13 @@ class RecipientQuerySet(VersionedQuerySet):
     def public(self):
         """Recipients that may appear on the public site at all."""
         return self.filter(status=Recipient.Status.ELIGIBLE)
+
+    def under_age_limit_on(self, day):
+        """Recipients BPJS would still register on `day`: under 60 then (see eligibility)."""
+        return self.filter(
+            Q(date_of_birth__isnull=True)
+            | Q(date_of_birth__gt=eligibility.latest_birth_date_over_limit(day))
+        )
 
 
 class Recipient(VersionedModel):
@@ -177,6 +185,10 @@ class Recipient(VersionedModel):
     @property
     def sector(self) -> str:
         return OCCUPATION_SECTOR.get(self.occupation, Sector.GENERAL)
+
+    def under_age_limit_on(self, day) -> bool:
+        """Whether BPJS would register this worker on `day` (under 60 then)."""
+        return eligibility.under_age_limit_on(self.date_of_birth, day)
 
     @property
     def public_photo(self):

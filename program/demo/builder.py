@@ -5,6 +5,7 @@ receipt as evidence, its review, the BPJS card and its handover.
 """
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import ROUND_UP, Decimal
 
 from django.conf import settings
@@ -70,20 +71,7 @@ class DemoProgram:
 
     def _recipient(self, index: int, person: Person) -> Recipient:
         recipient = Recipient(
-            nickname=person.nickname,
-            full_name=person.full_name,
-            sex=person.sex,
-            date_of_birth=person.born,
-            occupation=person.occupation,
-            occupation_detail=person.detail,
-            regency=person.regency,
-            village=person.village,
-            address=person.address,
-            phone=person.phone,
-            photo_consent=person.consent,
-            story=person.story,
-            story_id=person.story_id,
-            household_notes=person.notes,
+            **person.recipient_fields(),
             nik=person.nik(index * 7 + 1),
             kk=person.kk(index * 5 + 3),
             waiting_since=self.month(-4 - index % 5, 3 + index),
@@ -93,16 +81,7 @@ class DemoProgram:
         return recipient
 
     def _donor(self, sponsor: Sponsor) -> Donor:
-        donor = Donor.objects.create(
-            full_name=sponsor.full_name,
-            display_name=sponsor.display_name,
-            listed_publicly=sponsor.listed,
-            email=sponsor.email,
-            phone=sponsor.phone,
-            country=sponsor.country,
-            language=sponsor.language,
-            notes=sponsor.notes,
-        )
+        donor = Donor.objects.create(**asdict(sponsor))
         donor.issue_link(days=settings.DONOR_LINK_DAYS)
         return donor
 

@@ -7,7 +7,7 @@ data, in `people.toml` next to this file.
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from recipients.models import Occupation, Regency
@@ -15,28 +15,38 @@ from recipients.models import Occupation, Regency
 
 @dataclass(frozen=True)
 class Person:
-    """A demo recipient; the NIK and KK are built from these facts (see `nik`)."""
+    """A demo recipient: the fields of their `Recipient` row, and the district of their NIK.
+
+    The NIK and KK are built from these facts (see `nik`).
+    """
 
     nickname: str
     full_name: str
     sex: str
-    born: dt.date
+    date_of_birth: dt.date
     occupation: str
     regency: str
     district: str  # kecamatan: digits 5-6 of the NIK
     village: str
     address: str
     phone: str
-    consent: bool
+    photo_consent: bool
     story: str
     story_id: str
-    detail: str = ""
-    notes: str = ""
+    occupation_detail: str = ""
+    household_notes: str = ""
+
+    def recipient_fields(self) -> dict:
+        """Everything but the district, which only the NIK and KK show."""
+        fields = asdict(self)
+        del fields["district"]
+        return fields
 
     def nik(self, serial: int) -> str:
         """Region, district, date of birth as DDMMYY (day + 40 for women), serial."""
-        day = self.born.day + (40 if self.sex == "F" else 0)
-        return f"{self.regency}{self.district}{day:02d}{self.born:%m%y}{serial:04d}"
+        born = self.date_of_birth
+        day = born.day + (40 if self.sex == "F" else 0)
+        return f"{self.regency}{self.district}{day:02d}{born:%m%y}{serial:04d}"
 
     def kk(self, serial: int) -> str:
         issued = dt.date(2008 + serial % 11, serial % 12 + 1, serial % 27 + 1)
@@ -45,9 +55,11 @@ class Person:
 
 @dataclass(frozen=True)
 class Sponsor:
+    """A demo donor: the fields of their `Donor` row."""
+
     full_name: str
     display_name: str
-    listed: bool
+    listed_publicly: bool
     email: str
     phone: str
     country: str
