@@ -44,6 +44,7 @@ from core.admin import (
     whatsapp_link,
 )
 from core.importexport import CsvImportExportMixin
+from core.months import month_name, month_start, months_between
 from donations.models import (
     DonorAccessToken,
     DonorRequest,
@@ -511,6 +512,7 @@ class DonorRequestAdmin(HistoryAdmin):
         "sponsorship",
         "kind",
         "new_recipient",
+        "paid_months_left",
         "status",
         "handled_by",
         "handled_at",
@@ -534,6 +536,7 @@ class DonorRequestAdmin(HistoryAdmin):
     autocomplete_fields = ["sponsorship", "new_recipient"]
     fields = [
         "sponsorship",
+        "paid_months_left",
         ("kind", "new_recipient"),
         "message",
         "status",
@@ -541,13 +544,34 @@ class DonorRequestAdmin(HistoryAdmin):
         "decline_reason",
         "created_at",
     ]
-    HANDLED = ["status", "handled_by", "handled_at", "decline_reason", "created_at"]
+    HANDLED = [
+        "paid_months_left",
+        "status",
+        "handled_by",
+        "handled_at",
+        "decline_reason",
+        "created_at",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != DonorRequest.Status.OPEN:
             # A handled request is a record of what was done.
             return ["sponsorship", "kind", "new_recipient", "message", *self.HANDLED]
         return self.HANDLED
+
+    @admin.display(description=_("paid months left"))
+    def paid_months_left(self, obj):
+        """What stopping or moving leaves the worker: the months already paid protect them to
+        the end, and a new sponsorship of theirs starts after."""
+        paid = obj.sponsorship.covered_through if obj and obj.sponsorship_id else None
+        left = months_between(month_start(timezone.localdate()), paid) if paid else 0
+        if left <= 0:
+            return gettext("None after this month")
+        return ngettext(
+            "Paid through %(month)s: %(count)d more month protects the worker",
+            "Paid through %(month)s: %(count)d more months protect the worker",
+            left,
+        ) % {"month": month_name(paid), "count": left}
 
 
 SENT_AGAIN = ngettext_lazy(

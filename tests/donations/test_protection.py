@@ -101,3 +101,14 @@ def test_waiting_since_counts_from_the_end_of_the_last_coverage(client, prepaid)
     # Coverage ended 30 November 2027: two months, not since the record was made in 2025.
     assert "Waiting for a sponsor for 2\xa0months." in page
     assert Recipient.objects.get(pk=prepaid.recipient_id).waiting_since == D(2026, 12, 10)
+
+
+def test_staff_see_the_paid_months_left_when_they_carry_out_a_request(admin_client, prepaid):
+    request = DonorRequestFactory(sponsorship=prepaid, kind=DonorRequest.Kind.CHANGE_RECIPIENT)
+    with time_machine.travel(STOPPED, tick=False):
+        listing = admin_client.get("/admin/donations/donorrequest/").content.decode()
+        page = admin_client.get(f"/admin/donations/donorrequest/{request.pk}/change/")
+    # December 2026 to November 2027: eleven months after this one.
+    expected = "Paid through November 2027: 11 more months protect the worker"
+    assert expected in listing
+    assert expected in page.content.decode()
