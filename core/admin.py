@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.errors import RuleError
 from core.months import month_start
@@ -112,6 +113,21 @@ PRIVATE_FILE_OVERRIDES = {
 }
 
 
+class ReadableChanges(HistoricalRecordContextHelper):
+    """The history's changes in words: a choice by its label, money in Rupiah (`Rp 16.800`,
+    the fields a model names in MONEY_FIELDS), and "—" for nothing."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if change.field in getattr(self.model, "MONEY_FIELDS", ()):
+            return format_rupiah(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """Every change is visible in the history, but history is read, never reverted.
 
@@ -122,6 +138,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def has_change_history_permission(self, request, obj=None):
         return False
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
 
     def action_checkbox(self, obj):
         """Each row's checkbox for the actions, the markup Django's own gives, written out:

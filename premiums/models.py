@@ -3,11 +3,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from core import conditions
 from core.months import last_month_of
 from core.storage import RandomPath, private_storage
+from core.templatetags.rupiah import format_rupiah
 from core.versions import VersionedModel, VersionedQuerySet
 from donations.models import Sponsorship
 from premiums import rules
@@ -27,6 +29,8 @@ class PremiumRate(VersionedModel):
     """One row of the effective-dated premium table, in whole Rupiah per month."""
 
     shown_publicly = True
+    #: Shown as Rupiah (Rp 16.800) wherever the admin shows them, the history included.
+    MONEY_FIELDS = ("jkk", "jkm")
 
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(
@@ -65,7 +69,7 @@ class PremiumRate(VersionedModel):
 
     def __str__(self):
         end = f"{self.last_month:%Y-%m}" if self.last_month else "…"
-        return f"Rp {self.monthly} ({self.first_month:%Y-%m} – {end})"
+        return f"{format_rupiah(self.monthly)} ({self.first_month:%Y-%m} – {end})"
 
     @property
     def monthly(self) -> int:
@@ -76,6 +80,7 @@ class PremiumPayment(VersionedModel):
     """One payment of the premium to BPJS, covering whole consecutive months."""
 
     shown_publicly = True
+    MONEY_FIELDS = ("amount",)
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting evidence or verification")
@@ -273,6 +278,8 @@ class PaymentEvidence(VersionedModel):
 class Refund(VersionedModel):
     """Premium BPJS returns for months paid after a recipient's death, and where it went."""
 
+    MONEY_FIELDS = ("amount",)
+
     class State(models.TextChoices):
         OWED = "owed", _("Owed, not yet claimed")
         CLAIMED = "claimed", _("Claimed from BPJS")
@@ -311,7 +318,17 @@ class Refund(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.payment.sponsorship}: {self.unused_months} × / Rp {self.amount}"
+        return str(
+            ngettext(
+                "%(sponsorship)s: %(months)d unused month, %(amount)s",
+                "%(sponsorship)s: %(months)d unused months, %(amount)s",
+                self.unused_months,
+            )
+        ) % {
+            "sponsorship": self.payment.sponsorship,
+            "months": self.unused_months,
+            "amount": format_rupiah(self.amount),
+        }
 
 
 class Benefit(VersionedModel):

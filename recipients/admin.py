@@ -34,7 +34,6 @@ from django.utils.html import format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core import uploads
 from core.admin import (
@@ -42,6 +41,7 @@ from core.admin import (
     PRIVATE_FILE_OVERRIDES,
     HistoryAdmin,
     PrivateFileWidget,
+    ReadableChanges,
     YesNoFilter,
     whatsapp_link,
 )
@@ -123,7 +123,7 @@ def without_fields(fieldsets, hidden) -> list:
     return kept_sets
 
 
-class ChangesWithoutPrivateData(HistoricalRecordContextHelper):
+class ChangesWithoutPrivateData(ReadableChanges):
     """The history's list of changes, without the old and new values of private fields."""
 
     def context_for_delta_changes(self, delta):

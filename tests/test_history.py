@@ -75,3 +75,23 @@ def test_it_lists_a_change_on_the_history_page_of_a_sponsorship(admin_client, ad
     assert re.search(r"Months pledged:</strong>\s*12\s*&nbsp;&rarr;&nbsp;&nbsp;24", content)
     assert admin_user.username in content
     assert len(response.context["page_obj"].object_list) == 2
+
+
+def test_history_shows_money_in_rupiah_and_choices_in_words(admin_client):
+    from premiums.models import PremiumRate
+    from tests.factories import PremiumRateFactory
+
+    rate = PremiumRateFactory(jkk=10_000, jkm=6_800)
+    rate.jkk = 5_000
+    rate.save()
+    page = admin_client.get(f"/admin/premiums/premiumrate/{rate.pk}/history/").content.decode()
+    assert "Rp 10.000" in page and "Rp 5.000" in page
+    assert "10000" not in page
+    assert str(PremiumRate.objects.get()).startswith("Rp 11.800 (")
+
+    recipient = RecipientFactory(occupation="construction_worker")
+    recipient.occupation = "fisher"
+    recipient.save()
+    page = admin_client.get(f"/admin/recipients/recipient/{recipient.pk}/history/").content.decode()
+    assert "Construction worker" in page and "Fisher" in page
+    assert "construction_worker" not in page
