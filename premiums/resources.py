@@ -358,7 +358,16 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
             return {} if payment.amount is not None else {"amount": str(e)}
         if payment.amount is None:
             payment.amount = sum(prices)
-        payment.monthly_amounts = prices if sum(prices) == payment.amount else []
+        stored = self._stored(payment)
+        payment.monthly_amounts = rules.prices_kept(
+            (stored.first_month, stored.months, stored.amount, stored.monthly_amounts)
+            if stored
+            else None,
+            period.first_month,
+            period.months,
+            payment.amount,
+            prices,
+        )
         return {}
 
     def _paypal_errors(self, payment) -> dict:

@@ -82,6 +82,38 @@ def price(rates: Sequence[Rate], first: dt.date, months: int, sector: str = "") 
     return sum(monthly_prices(rates, first, months, sector))
 
 
+def prices_kept(
+    stored: tuple[dt.date, int, int, Sequence[int]] | None,
+    first: dt.date,
+    months: int,
+    amount: int,
+    table: Sequence[int] | None,
+) -> list[int]:
+    """The month-by-month prices a payment keeps when it is saved again.
+
+    `stored` is (first month, months, amount, prices) as last saved, or None for a new payment;
+    `table` the rate table's prices for the period now (None when the table has a gap). While
+    the months and the amount stay as they were, the prices it was quoted at stay: a refund
+    returns what was paid, never today's rate. Otherwise the table's prices, when they add up to
+    the amount; otherwise none (a refund then uses the rate paid, see `split_evenly`).
+    """
+    if stored is not None:
+        old_first, old_months, old_amount, old_prices = stored
+        unchanged = (old_first, old_months, old_amount) == (first, months, amount)
+        if unchanged and old_prices and len(old_prices) == months:
+            return list(old_prices)
+    if table and sum(table) == amount:
+        return list(table)
+    return []
+
+
+def split_evenly(amount: int, months: int) -> list[int]:
+    """The rate paid for each month when a payment has no month-by-month breakdown: the amount
+    over the months, whole Rupiah, the odd Rupiah on the first months so the sum stays exact."""
+    base, extra = divmod(amount, months)
+    return [base + 1 if i < extra else base for i in range(months)]
+
+
 # --- coverage --------------------------------------------------------------------------------
 
 

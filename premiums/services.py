@@ -545,15 +545,33 @@ class SituationOutcome:
         return sum(r.amount for r in self.refunds)
 
 
+def keep_prices(payment: PremiumPayment, sponsorship: Sponsorship) -> None:
+    """Set `payment.monthly_amounts` before it is saved (admin, import): the prices it was
+    quoted at stay while its months and amount do (see rules.prices_kept)."""
+    stored = (
+        PremiumPayment.objects.filter(pk=payment.pk)
+        .values_list("first_month", "months", "amount", "monthly_amounts")
+        .first()
+        if payment.pk
+        else None
+    )
+    try:
+        table = monthly_prices(sponsorship, payment.first_month, payment.months)
+    except rules.RuleError:
+        table = None
+    payment.monthly_amounts = rules.prices_kept(
+        stored, payment.first_month, payment.months, payment.amount, table
+    )
+
+
 def death_refunds(recipient: Recipient, death_day) -> list[tuple[PremiumPayment, int, int]]:
     """(payment, unused months, Rupiah) for each verified payment of the recipient's
     sponsorships that covers months after the month of death, not already refunded.
 
     Each unused month is refunded at the price paid for it (kept on the payment when it was
-    priced); for a payment recorded without that breakdown, at the rate of the table for that
-    month and the recipient's sector. Raises NoRateError if the table has a gap then.
+    priced); for a payment recorded without that breakdown, at the rate paid: its amount over
+    its months.
     """
-    rates = PremiumRate.objects.as_rules()
     payments = (
         PremiumPayment.objects.filter(
             sponsorship__recipient=recipient,
@@ -566,14 +584,11 @@ def death_refunds(recipient: Recipient, death_day) -> list[tuple[PremiumPayment,
     )
     owed = []
     for payment in payments:
-        if len(payment.monthly_amounts or []) == payment.months:
-            months, amount = rules.refund_at_prices_paid(
-                death_day, payment.period, payment.monthly_amounts
-            )
-        else:
-            months, amount = rules.refund_amount(
-                rates, death_day, [payment.period], recipient.sector
-            )
+        prices = payment.monthly_amounts or []
+        if len(prices) != payment.months:
+            # Recorded without its breakdown: each month at the rate paid, never today's table.
+            prices = rules.split_evenly(payment.amount, payment.months)
+        months, amount = rules.refund_at_prices_paid(death_day, payment.period, prices)
         if months:
             owed.append((payment, months, amount))
     return owed

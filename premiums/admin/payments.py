@@ -250,15 +250,11 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # Keep the month-by-month prices when the amount is the table's price (refunds return
-        # them), and recompute the coverage: a PayPal receipt counts as evidence of funds.
+        # Keep the month-by-month prices it was quoted at (refunds return them), and recompute
+        # the coverage: a PayPal receipt counts as evidence of funds.
         with transaction.atomic():
             sponsorship = Sponsorship.objects.select_for_update().get(pk=obj.sponsorship_id)
-            try:
-                prices = services.monthly_prices(sponsorship, obj.first_month, obj.months)
-            except rules.RuleError:
-                prices = []
-            obj.monthly_amounts = prices if sum(prices) == obj.amount else []
+            services.keep_prices(obj, sponsorship)
             super().save_model(request, obj, form, change)
             services.refresh_coverage(sponsorship)
 

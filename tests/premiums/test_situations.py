@@ -208,13 +208,27 @@ def test_it_tells_the_donor_about_the_refund(sponsored, staff):
     )
 
 
-def test_it_refunds_each_month_at_the_rate_in_force(sponsored, staff):
-    # PP 50/2025: half the premium from April to December 2026.
+def test_it_refunds_each_month_at_the_rate_paid_not_todays(sponsored, staff):
+    # PP 50/2025 entered after the donor paid the full premium: half the premium from April to
+    # December 2026. The donor paid Rp 16.800 for each of those months: that is what returns.
     PremiumRateFactory(first_month=D(2026, 4, 1), last_month=D(2026, 12, 1), jkk=5_000, jkm=3_400)
     services.record_situation_update(news(sponsored), by=staff)
 
     refund = Refund.objects.get()
-    assert (refund.unused_months, refund.amount) == (18, 6 * 8_400 + 12 * 16_800)
+    assert (refund.unused_months, refund.amount) == (18, 18 * 16_800)
+
+
+def test_it_refunds_at_the_month_prices_the_payment_was_quoted(sponsored, staff):
+    payment = sponsored.payments.get()
+    # Quoted month by month when the reduced rate was in force for its first nine months.
+    payment.monthly_amounts = [8_400] * 9 + [16_800] * (payment.months - 9)
+    payment.amount = sum(payment.monthly_amounts)
+    payment.save()
+    services.record_situation_update(news(sponsored), by=staff)
+
+    refund = Refund.objects.get()
+    unused = payment.monthly_amounts[-18:]
+    assert (refund.unused_months, refund.amount) == (18, sum(unused))
 
 
 def test_it_owes_one_refund_per_payment(standard_rate, staff):
@@ -330,17 +344,16 @@ def test_it_refuses_a_date_of_death_in_the_future(admin_client, sponsored):
     assert not SituationUpdate.objects.exists()
 
 
-def test_it_refuses_a_death_it_cannot_price(admin_client, sponsored):
-    # Paid through 2027, but the table stops in 2026: staff must fill the gap first.
+def test_a_death_is_priced_at_the_rate_paid_even_where_the_table_has_a_gap(
+    admin_client, sponsored
+):
+    # Paid through 2027, the table stops in 2026: the refund needs only what was paid.
     PremiumRate.objects.update(last_month=D(2026, 12, 1))
     response = admin_client.post(add_url(), form(sponsored))
 
-    assert response.status_code == 200
-    assert "No premium rate covers January 2027" in response.content.decode()
-    assert not SituationUpdate.objects.exists()
-    sponsored.refresh_from_db()
-    assert sponsored.state == "active"
-    assert not Message.objects.filter(kind__in=["situation_update", "refund"]).exists()
+    assert response.status_code == 302
+    assert SituationUpdate.objects.count() == 1
+    assert Refund.objects.get().amount == Refund.objects.get().unused_months * 16_800
 
 
 def test_editing_an_update_tells_nobody_again(admin_client, sponsored, staff):
