@@ -344,9 +344,7 @@ def test_it_refuses_a_date_of_death_in_the_future(admin_client, sponsored):
     assert not SituationUpdate.objects.exists()
 
 
-def test_a_death_is_priced_at_the_rate_paid_even_where_the_table_has_a_gap(
-    admin_client, sponsored
-):
+def test_a_death_is_priced_at_the_rate_paid_even_where_the_table_has_a_gap(admin_client, sponsored):
     # Paid through 2027, the table stops in 2026: the refund needs only what was paid.
     PremiumRate.objects.update(last_month=D(2026, 12, 1))
     response = admin_client.post(add_url(), form(sponsored))
