@@ -11,7 +11,12 @@ from django.urls import reverse
 from core.uploads import clean_evidence
 from premiums import services
 from premiums.models import PaymentEvidence
-from tests.factories import PaymentEvidenceFactory, PremiumPaymentFactory, StaffFactory
+from tests.factories import (
+    DonorFactory,
+    PaymentEvidenceFactory,
+    PremiumPaymentFactory,
+    StaffFactory,
+)
 from tests.images import upload
 
 #: Bali's time zone (WITA, UTC+8, no summer time): the program's days begin at its midnight.
@@ -118,3 +123,14 @@ def pay(sponsorship, by=None, **payment):
     """A payment of `sponsorship` (a year from its first month unless `payment` says otherwise),
     with its evidence verified: see `verify`."""
     return verify(PremiumPaymentFactory(sponsorship=sponsorship, **payment), by)
+
+
+def pledge_through_service(recipient_id, first_month, months=12):
+    """A new donor's pledge through the service itself (what the public form calls)."""
+    return services.create_pledge(
+        recipient_id=recipient_id,
+        donor=DonorFactory.build(),
+        first_month=first_month,
+        months=months,
+        route="direct",
+    )

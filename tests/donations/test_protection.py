@@ -15,8 +15,8 @@ import time_machine
 from donations.models import DonorRequest, Sponsorship
 from premiums import services
 from recipients.models import Recipient
-from tests.factories import DonorFactory, DonorRequestFactory, RecipientFactory, SponsorshipFactory
-from tests.helpers import at, pay, pledge_form
+from tests.factories import DonorRequestFactory, RecipientFactory, SponsorshipFactory
+from tests.helpers import at, pay, pledge_form, pledge_through_service
 
 D = dt.date
 STOPPED = at(2026, 12, 10, 10, 0)
@@ -86,13 +86,7 @@ def test_the_service_refuses_months_already_paid(prepaid):
         time_machine.travel(at(2027, 10, 5, 10, 0), tick=False),
         pytest.raises(services.PaymentError, match="already protected through November 2027"),
     ):
-        services.create_pledge(
-            recipient_id=prepaid.recipient_id,
-            donor=DonorFactory.build(),
-            first_month=D(2027, 11, 1),
-            months=12,
-            route="direct",
-        )
+        pledge_through_service(prepaid.recipient_id, D(2027, 11, 1))
 
 
 def test_waiting_since_counts_from_the_end_of_the_last_coverage(client, prepaid):

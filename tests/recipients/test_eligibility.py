@@ -8,8 +8,8 @@ import time_machine
 from donations.models import Sponsorship, needing_sponsor
 from premiums import services
 from recipients.eligibility import under_age_limit_on, years_before
-from tests.factories import DonorFactory, RecipientFactory
-from tests.helpers import at, pledge_form
+from tests.factories import RecipientFactory
+from tests.helpers import at, pledge_form, pledge_through_service
 
 D = dt.date
 
@@ -62,13 +62,7 @@ def test_the_service_refuses_a_first_month_at_60(turning_60):
         time_machine.travel(at(2026, 11, 20, 10, 0), tick=False),
         pytest.raises(services.PaymentError, match="Ketut will be 60 by December 2026"),
     ):
-        services.create_pledge(
-            recipient_id=turning_60.pk,
-            donor=DonorFactory.build(),
-            first_month=D(2026, 12, 1),
-            months=12,
-            route="direct",
-        )
+        pledge_through_service(turning_60.pk, D(2026, 12, 1))
 
 
 def test_staff_see_the_flag_in_the_list_and_the_form(admin_client, turning_60):
