@@ -310,6 +310,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# A pledge with no evidence of payment holds its worker off the waiting list this many days;
+# then it expires (lapse_sponsorships records it and tells the donor) and the worker is listed.
+PLEDGE_HOLD_DAYS = env.int("PLEDGE_HOLD_DAYS", default=14)
+
 # Private donor links in emails stop working after this many days; a fresh one is one form away.
 DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=90)
 

@@ -38,7 +38,7 @@ MAX_DELAY = dt.timedelta(hours=6)
 #: Handover photos are attached up to this total size; all of them are on the private page.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
-_DATE_KEYS = ("first_month", "paid_through", "month")
+_DATE_KEYS = ("first_month", "paid_through", "month", "pledged_on")
 
 
 def link_days() -> int:
@@ -113,6 +113,7 @@ def render_message(message: Message, link_url: str) -> tuple[str, str, str]:
         "ctx": _context_for(message),
         "link": link_url,
         "link_days": link_days(),
+        "hold_days": settings.PLEDGE_HOLD_DAYS,
         "paypal_account": settings.BCC_PAYPAL_ACCOUNT,
         "site_url": settings.SITE_URL,
     }

@@ -222,10 +222,18 @@ class SponsorshipQuerySet(VersionedQuerySet):
         """Lapsed on `day`: recorded, or by the calendar and not recorded yet."""
         return self.filter(standing.lapsed(day or timezone.localdate()))
 
-    def holding_recipient_on(self, day=None):
-        """Sponsorships that keep their recipient off the list of people waiting for a sponsor."""
+    def hold_expired_on(self, day=None):
+        """Pledges without evidence past PLEDGE_HOLD_DAYS: no longer holding their worker."""
         day = day or timezone.localdate()
-        return self.filter(Q(state=Sponsorship.State.AWAITING_DECISION) | standing.in_force(day))
+        return self.filter(standing.hold_expired(day, settings.PLEDGE_HOLD_DAYS))
+
+    def holding_recipient_on(self, day=None):
+        """Sponsorships that keep their recipient off the list of people waiting for a sponsor:
+        in force or awaiting the donor's decision, except a pledge whose hold expired (decided
+        at read time: the list is right before lapse_sponsorships records the expiry)."""
+        day = day or timezone.localdate()
+        holding = Q(state=Sponsorship.State.AWAITING_DECISION) | standing.in_force(day)
+        return self.filter(holding).exclude(standing.hold_expired(day, settings.PLEDGE_HOLD_DAYS))
 
 
 class Sponsorship(VersionedModel):
@@ -251,6 +259,10 @@ class Sponsorship(VersionedModel):
 
     #: Recorded as end_reason when the three-month rule ends a sponsorship.
     LAPSE_REASON = "three months without evidence"
+    #: Recorded as end_reason when a pledge's hold ends without evidence of payment.
+    EXPIRY_REASON = "pledge expired: no evidence of payment in time"
+    #: Recorded as end_reason when staff cancel a pledge that was never paid.
+    CANCEL_REASON = "unpaid pledge cancelled by BCC"
     #: The states in which the calendar decides the standing (pledged, active).
     LIVE_STATES = (State.PLEDGED, State.ACTIVE)  # standing.LIVE_STATES; a test checks
     HOLDING_STATES = (State.PLEDGED, State.ACTIVE, State.AWAITING_DECISION)
@@ -500,6 +512,7 @@ class Message(VersionedModel):
         OVERDUE_1 = "overdue_1", _("One month overdue")
         OVERDUE_2 = "overdue_2", _("Two months overdue")
         LAPSED = "lapsed", _("Lapsed")
+        PLEDGE_EXPIRED = "pledge_expired", _("Pledge expired without evidence")
         REFUND = "refund", _("Refund")
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")

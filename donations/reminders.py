@@ -63,12 +63,62 @@ def record_lapses(day: dt.date | None = None, sponsorships=None) -> int:
     row for `lapse`); by default every sponsorship is considered.
     """
     day = day or timezone.localdate()
-    sponsorships = Sponsorship.objects.all() if sponsorships is None else sponsorships
-    candidates = list(
-        sponsorships.lapsed_unrecorded_on(day).order_by("pk").values_list("pk", flat=True)
+    return _end_in_batches(
+        day,
+        sponsorships,
+        due=lambda rows: rows.lapsed_unrecorded_on(day),
+        reason=LAPSE_REASON,
+        kind=Message.Kind.LAPSED,
+        # Whichever records the lapse (the command, a pledge), one message.
+        key=lambda row: f"lapsed:{row.pk}:{row.lapses_on:%Y-%m}",
+        context=lambda row: {"month": row.lapses_on.isoformat()},
+        waiting_again=True,
     )
+
+
+def expire_pledges(day: dt.date | None = None, sponsorships=None) -> int:
+    """Record the pledges whose hold ended on `day` without evidence of payment (see
+    PLEDGE_HOLD_DAYS); returns how many. Each becomes lapsed, with the reason, and its donor is
+    told once, in their language. The worker is already back on the waiting list (the hold is
+    decided at read time); evidence that arrives later is still received, and staff decide
+    (reinstate, or move it to another person)."""
+    day = day or timezone.localdate()
+    return _end_in_batches(
+        day,
+        sponsorships,
+        due=lambda rows: rows.hold_expired_on(day),
+        reason=Sponsorship.EXPIRY_REASON,
+        kind=Message.Kind.PLEDGE_EXPIRED,
+        key=lambda row: f"pledge_expired:{row.pk}",
+        context=lambda row: {"pledged_on": timezone.localdate(row.created_at).isoformat()},
+        waiting_again=False,
+    )
+
+
+def cancel_pledge(sponsorship: Sponsorship, *, by) -> bool:
+    """Staff cancel a pledge that was never paid (no verified payment), at once; the donor is
+    told. False when it was paid, or already ended."""
+    day = timezone.localdate()
+    ended = _end_in_batches(
+        day,
+        Sponsorship.objects.filter(pk=sponsorship.pk),
+        due=lambda rows: rows.filter(state=Sponsorship.State.PLEDGED, covered_through__isnull=True),
+        reason=Sponsorship.CANCEL_REASON,
+        kind=Message.Kind.PLEDGE_EXPIRED,
+        key=lambda row: f"pledge_expired:{row.pk}",
+        context=lambda row: {"cancelled": True},
+        waiting_again=False,
+        by=by,
+    )
+    sponsorship.refresh_from_db()
+    return ended == 1
+
+
+def _end_in_batches(day, sponsorships, **how) -> int:
+    sponsorships = Sponsorship.objects.all() if sponsorships is None else sponsorships
+    candidates = list(how["due"](sponsorships).order_by("pk").values_list("pk", flat=True))
     return sum(
-        _retrying(lambda batch=batch: _lapse_batch(day, batch))
+        _retrying(lambda batch=batch: _end_batch(day, batch, **how))
         for batch in _chunks(candidates, LAPSE_BATCH)
     )
 
@@ -90,7 +140,7 @@ def _retrying(work):
             time.sleep(0.05 * attempt)
 
 
-def _lapse_batch(day: dt.date, ids: list[int]) -> int:
+def _end_batch(day, ids, *, due, reason, kind, key, context, waiting_again, by=None) -> int:
     now = timezone.now()
     with transaction.atomic():
         # The program's lock order, everywhere: recipient, then sponsorship, then payment. A
@@ -101,27 +151,18 @@ def _lapse_batch(day: dt.date, ids: list[int]) -> int:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        # Checked again under the lock: evidence verified, or a pledge that recorded this lapse,
+        # Checked again under the lock: evidence verified, or a pledge that recorded this end,
         # in the meantime leaves the row out.
-        rows = list(
-            Sponsorship.objects.filter(pk__in=ids)
-            .lapsed_unrecorded_on(day)
-            .select_for_update()
-            .order_by("pk")
-        )
+        rows = list(due(Sponsorship.objects.filter(pk__in=ids)).select_for_update().order_by("pk"))
         if not rows:
             return 0
-        changes = {
-            "state": Sponsorship.State.LAPSED,
-            "ended_at": now,
-            "end_reason": LAPSE_REASON,
-        }
+        changes = {"state": Sponsorship.State.LAPSED, "ended_at": now, "end_reason": reason}
         Sponsorship.objects.filter(pk__in=[row.pk for row in rows]).update(**changes)
-        # "Waiting for a sponsor since" starts again: the public list and the dashboard show
-        # how long the person has been without a sponsor, not since they were first listed.
-        Recipient.objects.filter(pk__in={row.recipient_id for row in rows}).update(
-            waiting_since=day
-        )
+        if waiting_again:
+            # "Waiting for a sponsor since" starts again for a person never covered.
+            Recipient.objects.filter(pk__in={row.recipient_id for row in rows}).update(
+                waiting_since=day
+            )
         for row in rows:
             for field, value in changes.items():
                 setattr(row, field, value)
@@ -131,7 +172,8 @@ def _lapse_batch(day: dt.date, ids: list[int]) -> int:
             rows,
             update=True,
             default_date=now,
-            default_change_reason="lapse_sponsorships: " + LAPSE_REASON,
+            default_user=by,
+            default_change_reason=("lapse_sponsorships: " if by is None else "") + reason,
             batch_size=BATCH_SIZE,
         )
         Message.objects.bulk_create(
@@ -139,10 +181,9 @@ def _lapse_batch(day: dt.date, ids: list[int]) -> int:
                 Message(
                     donor_id=row.donor_id,
                     sponsorship_id=row.pk,
-                    kind=Message.Kind.LAPSED,
-                    # Whichever records the lapse (the command, a pledge), one message.
-                    key=f"lapsed:{row.pk}:{row.lapses_on:%Y-%m}",
-                    context={"month": row.lapses_on.isoformat()},
+                    kind=kind,
+                    key=key(row),
+                    context=context(row),
                 )
                 for row in rows
             ],

@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from django.db.models import Case, CharField, DateField, Func, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.months import add_months, month_start, months_between
 from donations.rules import earliest_first_month
@@ -182,6 +183,22 @@ def coverage_ending(day: dt.date, prefix: str = "") -> Q:
     """In force, with the last paid month ending within 30 days of `day` (not before)."""
     first, last = coverage_ending_months(day)
     return in_force(day, prefix) & _q(prefix, covered_through__gte=first, covered_through__lte=last)
+
+
+def hold_expired(day: dt.date, hold_days: int, prefix: str = "") -> Q:
+    """Pledges that no longer hold their worker on `day`: never paid, no evidence of funds
+    (evidence awaiting review, or a PayPal receipt, clears `lapses_on`), and made more than
+    `hold_days` full days before `day` (in Bali time)."""
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(day - dt.timedelta(days=hold_days), dt.time.min)
+    )
+    return _q(
+        prefix,
+        state="pledged",
+        covered_through__isnull=True,
+        lapses_on__isnull=False,
+        created_at__lt=cutoff,
+    )
 
 
 # --- the worker's paid months ------------------------------------------------------------------

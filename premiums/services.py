@@ -23,7 +23,7 @@ from core.storage import random_name
 from donations import rules as pledge_rules
 from donations import standing
 from donations.models import DonorRequest, Message, Sponsorship, paid_through_of
-from donations.reminders import lapse
+from donations.reminders import expire_pledges, lapse
 from premiums import rules
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import Recipient, SituationUpdate
@@ -275,6 +275,9 @@ def _free_recipient(recipient, day, *, besides=None) -> bool:
         others = others.exclude(pk=besides.pk)
     for old in others.lapsed_unrecorded_on(day):
         lapse(old, on=day)
+    # A pledge whose hold ended without evidence no longer holds the person: record it first
+    # (the one-live-sponsorship constraint would refuse the new pledge otherwise).
+    expire_pledges(day, others)
     return not others.holding_recipient_on(day).exists()
 
 

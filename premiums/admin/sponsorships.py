@@ -22,11 +22,23 @@ from core.importexport import CsvImportMixin
 from core.templatetags.rupiah import format_rupiah
 from donations.admin import SponsorshipAdmin, sponsorship_fieldsets
 from donations.models import Sponsorship
+from donations.reminders import cancel_pledge
 from premiums import services
 from premiums.admin.evidence import file_summary
 from premiums.admin.payments import PaymentOnSponsorshipInline
 from premiums.models import PaymentEvidence
 from premiums.resources import SponsorshipResource
+
+CANCELLED = ngettext_lazy(
+    "%(count)d unpaid pledge cancelled; the donor will be told.",
+    "%(count)d unpaid pledges cancelled; the donors will be told.",
+    "count",
+)
+NOT_UNPAID = ngettext_lazy(
+    "%(count)d was paid or had already ended, and was left as it was.",
+    "%(count)d were paid or had already ended, and were left as they were.",
+    "count",
+)
 
 # What the stop action says it did.
 STOPPED = ngettext_lazy(
@@ -44,7 +56,7 @@ ALREADY_ENDED = ngettext_lazy(
 @admin.register(Sponsorship)
 class SponsorshipWithPaymentsAdmin(CsvImportMixin, SponsorshipAdmin):
     import_resource_classes = [SponsorshipResource]
-    actions = ["stop_selected"]
+    actions = ["stop_selected", "cancel_unpaid_pledges"]
     readonly_fields = [*SponsorshipAdmin.readonly_fields, "next_payment_due", "evidence_table"]
     fieldsets = sponsorship_fieldsets(coverage=["next_payment_due", "evidence_table"])
     inlines = [PaymentOnSponsorshipInline]
@@ -80,6 +92,20 @@ class SponsorshipWithPaymentsAdmin(CsvImportMixin, SponsorshipAdmin):
             ask=ask,
             done=STOPPED,
             skipped=ALREADY_ENDED,
+        )
+
+    @admin.action(description=_("Cancel the selected unpaid pledges"), permissions=["change"])
+    def cancel_unpaid_pledges(self, request, queryset):
+        """In one step: a pledge nobody paid (a mistake, a test, a name typed in jest) ends,
+        its donor is told, and the person is listed again."""
+        return act_on_each(
+            self,
+            request,
+            queryset,
+            partial(cancel_pledge, by=request.user),
+            rows=queryset.select_related("donor", "recipient").order_by("pk"),
+            done=CANCELLED,
+            skipped=NOT_UNPAID,
         )
 
     @admin.display(description=_("next payment"))

@@ -42,7 +42,7 @@ def lapsed_messages(sponsorship):
 
 def test_it_does_not_lapse_before_the_first_of_december(paid_through_august):
     with travel(at(2026, 11, 30, 23, 59)):
-        assert run() == "recorded 0 lapses"
+        assert run() == "recorded 0 lapses, 0 expired pledges"
 
     paid_through_august.refresh_from_db()
     assert paid_through_august.state == Sponsorship.State.ACTIVE
@@ -51,7 +51,7 @@ def test_it_does_not_lapse_before_the_first_of_december(paid_through_august):
 
 def test_it_records_the_lapse_on_the_first_of_december(paid_through_august):
     with travel(at(2026, 12, 1, 0, 30)):
-        assert run() == "recorded 1 lapses"
+        assert run() == "recorded 1 lapses, 0 expired pledges"
         now = timezone.now()
 
     s = paid_through_august
@@ -69,15 +69,15 @@ def test_it_records_the_lapse_on_the_first_of_december(paid_through_august):
 def test_it_records_a_lapse_found_later(paid_through_august):
     # The command did not run for weeks: the lapse is still of 1 December.
     with travel(at(2027, 1, 20, 6, 0)):
-        assert run() == "recorded 1 lapses"
+        assert run() == "recorded 1 lapses, 0 expired pledges"
 
     assert lapsed_messages(paid_through_august).get().context == {"month": "2026-12-01"}
 
 
 def test_it_applies_the_rule_on_the_given_date(paid_through_august):
     with travel(at(2026, 11, 15, 9, 0)):
-        assert run("--date", "2026-11-30") == "recorded 0 lapses"
-        assert run("--date", "2026-12-01") == "recorded 1 lapses"
+        assert run("--date", "2026-11-30") == "recorded 0 lapses, 0 expired pledges"
+        assert run("--date", "2026-12-01") == "recorded 1 lapses, 0 expired pledges"
 
 
 def test_it_records_nothing_the_second_time(paid_through_august):
@@ -86,7 +86,7 @@ def test_it_records_nothing_the_second_time(paid_through_august):
     history = paid_through_august.history.count()
 
     with travel(at(2026, 12, 1, 8, 0)):
-        assert run() == "recorded 0 lapses"
+        assert run() == "recorded 0 lapses, 0 expired pledges"
 
     assert lapsed_messages(paid_through_august).count() == 1
     assert paid_through_august.history.count() == history
@@ -98,7 +98,7 @@ def test_it_does_not_tell_the_donor_twice(paid_through_august):
     MessageFactory(donor=s.donor, sponsorship=s, kind="lapsed", key=f"lapsed:{s.pk}:2026-12")
 
     with travel(at(2026, 12, 1, 0, 30)):
-        assert run() == "recorded 1 lapses"
+        assert run() == "recorded 1 lapses, 0 expired pledges"
 
     s.refresh_from_db()
     assert s.state == Sponsorship.State.LAPSED
@@ -143,7 +143,7 @@ def test_it_leaves_a_sponsorship_whose_evidence_awaits_review(paid_through_augus
     assert s.lapses_on is None
 
     with travel(at(2027, 1, 15, 9, 0)):
-        assert run() == "recorded 0 lapses"
+        assert run() == "recorded 0 lapses, 0 expired pledges"
 
     s.refresh_from_db()
     assert s.state == Sponsorship.State.ACTIVE
@@ -161,7 +161,7 @@ def test_it_leaves_ended_and_waiting_sponsorships_alone(db, state):
     history = s.history.count()
 
     with travel(at(2026, 12, 1, 0, 30)):
-        assert run() == "recorded 0 lapses"
+        assert run() == "recorded 0 lapses, 0 expired pledges"
 
     s.refresh_from_db()
     assert s.state == state
@@ -180,7 +180,7 @@ def test_it_takes_the_donor_off_the_active_list_before_it_runs(paid_through_augu
         assert donor not in Donor.objects.active_on()
         assert Sponsorship.objects.get(pk=paid_through_august.pk).state == "active"
 
-        assert run() == "recorded 1 lapses"
+        assert run() == "recorded 1 lapses, 0 expired pledges"
 
         assert donor not in Donor.objects.active_on()
         assert Sponsorship.objects.get(pk=paid_through_august.pk).state == "lapsed"
@@ -193,7 +193,7 @@ def test_it_keeps_a_donor_active_through_another_sponsorship(paid_through_august
     )
 
     with travel(at(2026, 12, 1, 0, 30)):
-        assert run() == "recorded 1 lapses"
+        assert run() == "recorded 1 lapses, 0 expired pledges"
         assert donor in Donor.objects.active_on()
 
 
@@ -222,8 +222,9 @@ def test_it_takes_the_same_queries_for_any_number(db, django_assert_max_num_quer
     # INSERT their history rows (SQLite's 999 parameters hold 49 rows per INSERT)
     # INSERT the "lapsed" messages
     # RELEASE SAVEPOINT
-    with travel(at(2026, 12, 1, 0, 30)), django_assert_max_num_queries(9) as captured:
-        assert run() == f"recorded {n} lapses"
+    # then SELECT the ids of the pledges whose hold expired (none here)
+    with travel(at(2026, 12, 1, 0, 30)), django_assert_max_num_queries(10) as captured:
+        assert run() == f"recorded {n} lapses, 0 expired pledges"
 
     if connection.features.has_select_for_update:
         assert any(q["sql"].endswith("FOR UPDATE") for q in captured.captured_queries)
@@ -277,7 +278,7 @@ def test_it_does_not_lapse_a_sponsorship_verified_at_the_same_moment(paid_throug
         thread.join(timeout=30)
 
     # PostgreSQL re-checked the row once staff committed: no longer lapsed by the calendar.
-    assert result["output"] == "recorded 0 lapses"
+    assert result["output"] == "recorded 0 lapses, 0 expired pledges"
     paid_through_august.refresh_from_db()
     assert paid_through_august.state == Sponsorship.State.ACTIVE
     assert paid_through_august.lapses_on == D(2027, 12, 1)
@@ -288,7 +289,7 @@ def test_it_leaves_a_receipt_that_came_too_late_to_staff(paid_through_august, st
     evidence = _renewal_sent_on_the_lapse_day(paid_through_august)
 
     with travel(at(2026, 12, 1, 0, 30)):
-        assert run() == "recorded 1 lapses"
+        assert run() == "recorded 1 lapses, 0 expired pledges"
         # Staff come second: the sponsorship has ended and must be reinstated first.
         with pytest.raises(PaymentError):
             services.verify_evidence(evidence, by=staff)

@@ -2,13 +2,14 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from donations.reminders import record_lapses
+from donations.reminders import expire_pledges, record_lapses
 
 
 class Command(BaseCommand):
     help = (
-        "Record the lapses the three-month rule already decided and tell the donors. "
-        "Safe to run twice: a second run changes nothing."
+        "Record the lapses the three-month rule already decided, and the pledges whose hold "
+        "ended without evidence (PLEDGE_HOLD_DAYS), and tell the donors. Safe to run twice: a "
+        "second run changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -20,5 +21,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, date, **options):
-        count = record_lapses(date)
-        self.stdout.write(f"recorded {count} lapses")
+        lapsed = record_lapses(date)
+        expired = expire_pledges(date)
+        self.stdout.write(f"recorded {lapsed} lapses, {expired} expired pledges")
