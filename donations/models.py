@@ -513,6 +513,7 @@ class Message(VersionedModel):
         OVERDUE_2 = "overdue_2", _("Two months overdue")
         LAPSED = "lapsed", _("Lapsed")
         PLEDGE_EXPIRED = "pledge_expired", _("Pledge expired without evidence")
+        QUOTE_CHANGED = "quote_changed", _("Amount to pay changed")
         REFUND = "refund", _("Refund")
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")

@@ -68,6 +68,68 @@ def new_payment(sponsorship: Sponsorship, first_month, months: int, **fields) ->
     )
 
 
+def stale_quotes():
+    """Pending payments the donor still has to pay (no evidence sent, no PayPal payment
+    received) whose amount is no longer what the rate table asks for their months: staff changed
+    a rate after the quote. A table with a gap for their months counts as stale too."""
+    rates = PremiumRate.objects.as_rules()
+    unpaid = (
+        PremiumPayment.objects.filter(
+            status=PremiumPayment.Status.PENDING, paypal_received_on__isnull=True
+        )
+        .exclude(pk__in=PaymentEvidence.objects.values("payment_id"))
+        .select_related("sponsorship__recipient", "sponsorship__donor")
+        .order_by("pk")
+    )
+    stale = []
+    for payment in unpaid:
+        try:
+            quote = rules.price(
+                rates, payment.first_month, payment.months, payment.sponsorship.recipient.sector
+            )
+        except rules.NoRateError:
+            quote = None
+        if quote != payment.amount:
+            stale.append(payment)
+    return stale
+
+
+def requote(payment: PremiumPayment, *, by) -> bool:
+    """Price a payment the donor has not paid yet afresh from the rate table and tell the donor
+    the new amount; False when it was paid meanwhile or its amount is already the table's."""
+    with transaction.atomic():
+        sponsorship = Sponsorship.objects.select_for_update().get(pk=payment.sponsorship_id)
+        locked = PremiumPayment.objects.select_for_update().get(pk=payment.pk)
+        unpaid = (
+            locked.status == PremiumPayment.Status.PENDING
+            and locked.paypal_received_on is None
+            and not locked.evidence.exists()
+        )
+        if not unpaid:
+            return False
+        try:
+            prices = monthly_prices(sponsorship, locked.first_month, locked.months)
+        except rules.NoRateError as exc:
+            raise PaymentError(str(exc)) from exc
+        if sum(prices) == locked.amount:
+            return False
+        old = locked.amount
+        locked.amount, locked.monthly_amounts = sum(prices), prices
+        locked._history_user = by
+        locked.save(update_fields=["amount", "monthly_amounts"])
+        Message.queue(
+            sponsorship.donor,
+            Message.Kind.QUOTE_CHANGED,
+            sponsorship=sponsorship,
+            key=f"quote_changed:{locked.pk}:{locked.amount}",
+            payment_id=locked.pk,
+            amount=locked.amount,
+            old_amount=old,
+        )
+    payment.refresh_from_db()
+    return True
+
+
 def refresh_coverage(sponsorship: Sponsorship) -> None:
     """Recompute paid-through and the lapse day from the payments and evidence.
 

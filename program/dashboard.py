@@ -31,6 +31,7 @@ from donations.models import (
     protecting,
 )
 from donations.standing import Standing
+from premiums import services
 from premiums.models import PaymentEvidence, PremiumPayment, Refund, awaiting_card
 from recipients.models import BpjsCard, CardHandover, Recipient
 
@@ -103,6 +104,7 @@ def counts(day: dt.date) -> dict:
         "open_requests": DonorRequest.objects.filter(status=DonorRequest.Status.OPEN).count(),
         "refunds": Refund.objects.filter(state__in=Refund.OUTSTANDING_STATES).count(),
         "messages_stuck": Message.objects.stuck().count(),
+        "stale_quotes": len(services.stale_quotes()),
         # The same count as the public pages: active, and seen by staff (one payment verified).
         "active_donors": Donor.objects.seen_by_staff_active_on(day).count(),
     }
@@ -128,6 +130,13 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
             _("Evidence awaiting verification"),
             n["evidence_pending"],
             changelist(PaymentEvidence, status__exact=pending),
+        ),
+        Queue(
+            "stale_quotes",
+            payments,
+            _("Amounts to pay out of date (a rate changed): re-quote"),
+            n["stale_quotes"],
+            changelist(PremiumPayment, quote_stale="yes"),
         ),
         Queue(
             "late_evidence",

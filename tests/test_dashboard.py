@@ -124,6 +124,14 @@ def build(staff) -> dict:
     # waiting longer is no longer on the list.
     rows["waiting"] = RecipientFactory()
     RecipientFactory(waiting_since=D(2025, 1, 5), status=Recipient.Status.INACTIVE)
+    # A quote made before a rate change, not paid yet: the amount is no longer the table's.
+    SponsorshipFactory(first_month=D(2027, 1, 1))
+    PremiumPaymentFactory(
+        sponsorship=Sponsorship.objects.latest("pk"),
+        first_month=D(2027, 1, 1),
+        months=12,
+        amount=150_000,
+    )
     # Emails: refused for an hour and more, and one an earlier version gave up on, in the
     # queue; a first failed try, and one never to be sent (donor erased), not.
     MessageFactory(donor=a.donor, kind="link", attempts=6)
@@ -144,6 +152,7 @@ EXPECTED = {
     "open_requests": 1,
     "refunds": 3,  # owed, claimed and received; not returned nor reallocated
     "messages_stuck": 2,  # refused six times; failed under an earlier version
+    "stale_quotes": 1,  # the 2027 quote of Rp 150.000, where the table now asks Rp 201.600
     "coverage_ending": 1,  # b
     "will_lapse": 2,  # d and e
     "waiting": 4,  # g's, h's and j's recipients, and the one never sponsored
@@ -289,15 +298,16 @@ def test_it_takes_the_same_queries_whatever_the_amount_of_data(
     # 5. handovers: undocumented and cards handed over (one aggregate),
     # 6. recipients needing a sponsor: how many and since when (one aggregate),
     # 7. recipients awaiting their card, 8. cards awaiting handover, 9. open donor requests,
-    # 10. refunds outstanding, 11. emails not delivered yet, 12. active donors,
-    # 13. premiums by month (one GROUP BY for the 24 months).
+    # 10. refunds outstanding, 11. emails not delivered yet,
+    # 12-13. quotes out of date: the rate table, then the unpaid payments (joined),
+    # 14. active donors, 15. premiums by month (one GROUP BY for the 24 months).
     for _ in range(2):
         build(staff)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         small = staff_client.get("/staff/")
     for _ in range(18):
         build(staff)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         large = staff_client.get("/staff/")
     assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 60
 

@@ -4,6 +4,7 @@ Each payment's evidence is reviewed on the evidence pages; a payment is verified
 """
 
 import datetime as dt
+from functools import partial
 
 from django import forms
 from django.contrib import admin
@@ -13,10 +14,19 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import EMPTY, HistoryAdmin, MonthField, ReadOnlyInline, period_label, rupiah_column
+from core.admin import (
+    EMPTY,
+    HistoryAdmin,
+    MonthField,
+    ReadOnlyInline,
+    YesNoFilter,
+    act_on_each,
+    period_label,
+    rupiah_column,
+)
 from core.importexport import CsvImportExportMixin
 from core.paginators import EstimatedCountPaginator
 from donations.models import Sponsorship
@@ -25,6 +35,32 @@ from premiums import rules, services
 from premiums.admin.evidence import EvidenceOnPaymentInline
 from premiums.models import PaymentEvidence, PremiumPayment
 from premiums.resources import PaymentExportResource, PaymentImportResource
+
+
+class StaleQuoteFilter(YesNoFilter):
+    """Payments the donor still has to pay whose amount the rate table no longer gives (a
+    dashboard queue): staff re-quote them and the donor is told."""
+
+    title = _("quote out of date")
+    parameter_name = "quote_stale"
+
+    def yes(self, queryset):
+        return queryset.filter(pk__in=[p.pk for p in services.stale_quotes()])
+
+    def no(self, queryset):
+        return queryset.exclude(pk__in=[p.pk for p in services.stale_quotes()])
+
+
+REQUOTED = ngettext_lazy(
+    "%(count)d payment re-quoted at today's rates; the donor will be told the new amount.",
+    "%(count)d payments re-quoted at today's rates; the donors will be told the new amounts.",
+    "count",
+)
+NOT_REQUOTED = ngettext_lazy(
+    "%(count)d was paid already or already at today's rates, and was left as it was.",
+    "%(count)d were paid already or already at today's rates, and were left as they were.",
+    "count",
+)
 
 
 class PaymentColumns:
@@ -210,7 +246,8 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
         "verified_at",
     ]
     list_select_related = ["sponsorship__donor", "sponsorship__recipient"]
-    list_filter = ["status", "channel", FirstMonthYearFilter]
+    list_filter = [StaleQuoteFilter, "status", "channel", FirstMonthYearFilter]
+    actions = ["requote_selected"]
     search_fields = [
         "sponsorship__donor__full_name",
         "sponsorship__donor__email",
@@ -248,6 +285,20 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
         ),
         (_("Record"), {"fields": [("created_at", "verified_at", "verified_by")]}),
     ]
+
+    @admin.action(
+        description=_("Re-quote at today's rates and tell the donor"), permissions=["change"]
+    )
+    def requote_selected(self, request, queryset):
+        return act_on_each(
+            self,
+            request,
+            queryset,
+            partial(services.requote, by=request.user),
+            rows=queryset.select_related("sponsorship__donor").order_by("pk"),
+            done=REQUOTED,
+            skipped=NOT_REQUOTED,
+        )
 
     def save_model(self, request, obj, form, change):
         # Keep the month-by-month prices it was quoted at (refunds return them), and recompute

@@ -348,6 +348,7 @@ CONTEXTS = {
     Message.Kind.OVERDUE_2: {"month": "2027-03-01"},
     Message.Kind.LAPSED: {"month": "2027-06-01"},
     Message.Kind.PLEDGE_EXPIRED: {"pledged_on": "2026-11-02"},
+    Message.Kind.QUOTE_CHANGED: {"payment_id": 1, "amount": 151_200, "old_amount": 201_600},
     Message.Kind.REFUND: {"amount": 50_400, "months": 3},
     Message.Kind.LINK: {},
     Message.Kind.REQUEST_HANDLED: {"request_kind": "stop", "outcome": "done"},

@@ -63,3 +63,47 @@ def test_saving_a_pending_payment_in_the_admin_keeps_its_prices(admin_client, st
     payment = PremiumPayment.objects.get(pk=payment.pk)
     assert payment.bpjs_paid_on == D(2026, 12, 20)
     assert payment.monthly_amounts == quoted
+
+
+# --- a quote that a rate change made stale --------------------------------------------------
+
+
+def test_a_rate_change_shows_stale_quotes_and_staff_requote_them(admin_client, standard_rate):
+    from django.core import mail
+
+    from donations.mail import send_queued
+    from donations.models import Message
+    from tests.factories import PaymentEvidenceFactory
+
+    quoted = services.new_payment(SponsorshipFactory(first_month=D(2027, 1, 1)), D(2027, 1, 1), 12)
+    paid = services.new_payment(SponsorshipFactory(first_month=D(2027, 1, 1)), D(2027, 1, 1), 12)
+    PaymentEvidenceFactory(payment=paid)  # the donor already paid the old amount: left alone
+    assert services.stale_quotes() == []
+    PremiumRateFactory(first_month=D(2027, 1, 1), last_month=D(2027, 6, 1), jkk=5_000, jkm=3_400)
+
+    assert services.stale_quotes() == [quoted]
+    groups = admin_client.get("/staff/").context["queue_groups"]
+    queue = {q.key: q for _group, items in groups for q in items}["stale_quotes"]
+    assert queue.count == 1 and queue.url.endswith("?quote_stale=yes")
+    listed = admin_client.get("/admin/premiums/premiumpayment/?quote_stale=yes")
+    assert [p.pk for p in listed.context["cl"].result_list] == [quoted.pk]
+
+    response = admin_client.post(
+        "/admin/premiums/premiumpayment/",
+        {"action": "requote_selected", "_selected_action": [quoted.pk, paid.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "1 payment re-quoted at today's rates; the donor will be told the new amount.",
+        "1 was paid already or already at today's rates, and was left as it was.",
+    ]
+    quoted.refresh_from_db()
+    assert quoted.amount == 6 * 8_400 + 6 * 16_800
+    assert quoted.monthly_amounts == [8_400] * 6 + [16_800] * 6
+    assert services.stale_quotes() == []
+    mail.outbox.clear()
+    send_queued()
+    [email] = [m for m in mail.outbox if "New amount to pay" in m.subject]
+    assert "Rp 151.200" in email.body and "Rp 201.600" in email.body
+    assert Message.objects.filter(kind="quote_changed").count() == 1
