@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from core import conditions
-from core.months import last_month_of
+from core.months import last_month_of, month_start
 from core.storage import RandomPath, private_storage
 from core.templatetags.rupiah import format_rupiah
 from core.versions import VersionedModel, VersionedQuerySet
@@ -74,6 +75,29 @@ class PremiumRate(VersionedModel):
     @property
     def monthly(self) -> int:
         return self.jkk + self.jkm
+
+    def clean(self):
+        """Two rows for the same sector may not share a month: which one a payment pays would
+        be a guess. A change of rate closes the row in force (its last month) and starts the
+        next one the month after; a temporary rate is a row of its own between two others."""
+        super().clean()
+        if self.first_month is None:
+            return
+        first = month_start(self.first_month)
+        others = PremiumRate.objects.filter(sector=self.sector).exclude(pk=self.pk)
+        if self.last_month:
+            others = others.filter(first_month__lte=self.last_month)
+        overlapping = others.filter(Q(last_month__isnull=True) | Q(last_month__gte=first))
+        clash = overlapping.order_by("first_month").first()
+        if clash is not None:
+            raise ValidationError(
+                _(
+                    "These months overlap the rate %(rate)s for the same workers. Set that "
+                    "rate's last month to the month before this one starts (or this rate's "
+                    "last month before it starts), so that every month has one rate."
+                )
+                % {"rate": clash}
+            )
 
 
 class PremiumPayment(VersionedModel):

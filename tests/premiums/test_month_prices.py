@@ -107,3 +107,34 @@ def test_a_rate_change_shows_stale_quotes_and_staff_requote_them(admin_client, s
     [email] = [m for m in mail.outbox if "New amount to pay" in m.subject]
     assert "Rp 151.200" in email.body and "Rp 201.600" in email.body
     assert Message.objects.filter(kind="quote_changed").count() == 1
+
+
+# --- one rate per month -----------------------------------------------------------------------
+
+
+def _add_rate(client, **fields):
+    data = {"first_month": "2026-04-01", "jkk": "5000", "jkm": "3400", "sector": "", **fields}
+    return client.post("/admin/premiums/premiumrate/add/", data)
+
+
+def test_an_overlapping_rate_for_the_same_workers_is_refused(admin_client, standard_rate):
+    from premiums.models import PremiumRate
+
+    response = _add_rate(admin_client, last_month="2026-12-01")
+    assert response.status_code == 200
+    assert "These months overlap the rate Rp 16.800" in response.content.decode()
+    assert PremiumRate.objects.count() == 1
+
+
+def test_a_reduction_is_entered_between_two_rates(admin_client, standard_rate):
+    from premiums.models import PremiumRate
+
+    standard_rate.last_month = D(2026, 3, 1)
+    standard_rate.save()
+    assert _add_rate(admin_client, last_month="2026-12-01").status_code == 302
+    after = {"first_month": "2027-01-01", "jkk": "10000", "jkm": "6800"}
+    assert _add_rate(admin_client, **after).status_code == 302
+    # Another sector may have its own rate for the same months.
+    transport = {"sector": "transport", "last_month": "2027-03-01", "first_month": "2026-01-01"}
+    assert _add_rate(admin_client, **transport).status_code == 302
+    assert PremiumRate.objects.count() == 4
