@@ -246,7 +246,7 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
         "verified_at",
     ]
     list_select_related = ["sponsorship__donor", "sponsorship__recipient"]
-    list_filter = [StaleQuoteFilter, "status", "channel", FirstMonthYearFilter]
+    list_filter = ["status", "channel", FirstMonthYearFilter, StaleQuoteFilter]
     actions = ["requote_selected"]
     search_fields = [
         "sponsorship__donor__full_name",
