@@ -10,9 +10,9 @@ import logging
 import re
 
 #: The donor pages whose second segment is not a token.
-_NOT_TOKENS = ("link", "statement", "leave", "sponsorships", "photos")
+_NOT_TOKENS = ("link", "statement", "leave", "sponsorships", "photos", "payments")
 DONOR_TOKEN = re.compile(
-    r"(/donor/)(?!(?:" + "|".join(_NOT_TOKENS) + r")(?:/|$))[A-Za-z0-9_\-]{8,}"
+    r"(/donor/)(?!(?:" + "|".join(_NOT_TOKENS) + r")(?:/|$))[A-Za-z0-9_\-]{20,}"
 )
 MASK = r"\1[token]"
 

@@ -171,13 +171,14 @@ def _check_pdf(content: bytes) -> None:
 
 
 #: PDF names that run something, open something, send something or carry a file: a receipt
-#: needs none of them. Their presence anywhere in the file refuses it.
+#: needs none of them. Their presence anywhere in the file refuses it. /OpenAction and /AA are
+#: not here themselves: most PDF writers use /OpenAction only to set the opening view (a page
+#: and a zoom); what makes one dangerous is the action it names (JavaScript, Launch,
+#: SubmitForm…), and those names are here.
 ACTIVE_PDF_NAMES = frozenset(
     {
         "JavaScript",
         "JS",
-        "OpenAction",
-        "AA",
         "Launch",
         "EmbeddedFile",
         "EmbeddedFiles",

@@ -31,7 +31,13 @@ def hash_token(raw: str) -> str:
 class DonorQuerySet(VersionedQuerySet):
     def active_on(self, day=None):
         """Donors with at least one sponsorship in force on `day` (the three-month rule applied)."""
-        live = Sponsorship.objects.live_on(day).filter(donor=OuterRef("pk"))
+        # A pledge whose hold ended without evidence no longer makes its donor active, even
+        # before the nightly command records its expiry.
+        live = (
+            Sponsorship.objects.live_on(day)
+            .exclude(standing.hold_expired(day or timezone.localdate(), settings.PLEDGE_HOLD_DAYS))
+            .filter(donor=OuterRef("pk"))
+        )
         return self.filter(Exists(live))
 
     def seen_by_staff_active_on(self, day=None):

@@ -360,6 +360,33 @@ def _open_sponsorship(*, donor, recipient, first_month, months, route):
     return sponsorship, payment
 
 
+def _check_new_sponsorship(recipient: Recipient, first_month, today) -> None:
+    """A new sponsorship of `recipient` from `first_month`: never on months the worker already
+    has paid, and only while BPJS would still register them (under 60 on that first month).
+    Call with the recipient locked."""
+    if not recipient.under_age_limit_on(first_month):
+        raise PaymentError(
+            _(
+                "%(name)s will be 60 by %(month)s: BPJS registers non-wage workers only "
+                "before their 60th birthday."
+            )
+            % {"name": recipient.nickname, "month": month_name(first_month)}
+        )
+    paid_through = paid_through_of(recipient.pk)
+    if first_month < standing.first_free_month(today, paid_through):
+        raise PaymentError(
+            _(
+                "%(name)s is already protected through %(paid)s; a new sponsorship "
+                "starts in %(first)s at the earliest."
+            )
+            % {
+                "name": recipient.nickname,
+                "paid": month_name(paid_through),
+                "first": month_name(standing.first_free_month(today, paid_through)),
+            }
+        )
+
+
 def create_pledge(*, recipient_id, donor, first_month, months, route):
     """A donor pledges to sponsor a recipient: donor, sponsorship, first payment and message.
 
@@ -379,27 +406,7 @@ def create_pledge(*, recipient_id, donor, first_month, months, route):
                 raise RecipientUnavailable(
                     _("This person has just been sponsored by someone else.")
                 )
-            if not recipient.under_age_limit_on(first_month):
-                raise PaymentError(
-                    _(
-                        "%(name)s will be 60 by %(month)s: BPJS registers non-wage workers only "
-                        "before their 60th birthday."
-                    )
-                    % {"name": recipient.nickname, "month": month_name(first_month)}
-                )
-            paid_through = paid_through_of(recipient.pk)
-            if first_month < standing.first_free_month(today, paid_through):
-                raise PaymentError(
-                    _(
-                        "%(name)s is already protected through %(paid)s; a new sponsorship "
-                        "starts in %(first)s at the earliest."
-                    )
-                    % {
-                        "name": recipient.nickname,
-                        "paid": month_name(paid_through),
-                        "first": month_name(standing.first_free_month(today, paid_through)),
-                    }
-                )
+            _check_new_sponsorship(recipient, first_month, today)
             new_donor = donor.pk is None
             donor.save()
             sponsorship, payment = _open_sponsorship(
@@ -907,7 +914,9 @@ def carry_out_request(request: DonorRequest, *, by):
                         _("%(name)s no longer needs a sponsor; ask the donor to choose again.")
                         % {"name": new_recipient.nickname}
                     )
-                first_month = pledge_rules.earliest_first_month(today)
+                # After the months the new worker already has paid, never on them.
+                first_month = standing.first_free_month(today, paid_through_of(new_recipient.pk))
+                _check_new_sponsorship(new_recipient, first_month, today)
                 months = max(sponsorship.months_pledged, pledge_rules.MINIMUM_MONTHS)
                 result, payment = _open_sponsorship(
                     donor=sponsorship.donor,

@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from core.uploads import clean_evidence
 from tests.images import upload
@@ -168,3 +168,13 @@ def test_it_refuses_a_pdf_it_cannot_read_as_damaged():
     with pytest.raises(ValidationError) as refused:
         clean_evidence(upload(broken, "kwitansi.pdf"))
     assert refused.value.code == "damaged"
+
+
+def test_it_accepts_an_open_action_that_only_sets_the_opening_view():
+    # What LibreOffice and most writers put there: open on page 1, fit to the window.
+    writer = blank_writer()
+    page = writer.pages[0].indirect_reference
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject([page, NameObject("/Fit")])
+    content = written(writer)
+    assert b"/OpenAction" in content
+    assert clean_evidence(upload(content)).content == content

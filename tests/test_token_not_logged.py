@@ -71,3 +71,8 @@ def test_it_masks_tokens_but_not_the_donor_pages():
     )
     for page in ("/en/donor/link/", "/en/donor/statement/", "/en/donor/photos/12/"):
         assert mask_tokens(page) == page
+
+
+def test_it_keeps_the_other_donor_paths_readable():
+    for path in ("/en/donor/payments/12/evidence/", "/en/donor/sponsorships/3/request/"):
+        assert mask_tokens(f"Forbidden: {path}") == f"Forbidden: {path}"

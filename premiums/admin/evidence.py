@@ -322,8 +322,10 @@ class PaymentEvidenceAdmin(HistoryAdmin):
         try:
             reviewed = review(obj, **kwargs)
         except RuleError as e:
-            # Someone changed the payments between the form check and now.
+            # Someone changed the payments between the form check and now: nothing changed,
+            # so neither a success message nor a log entry.
             obj.refresh_from_db()
+            request._review_lost = True
             self.message_user(request, str(e), messages.ERROR)
             return
         if reviewed is False:

@@ -117,3 +117,12 @@ def test_staff_cancel_an_unpaid_pledge_in_one_action(client, pledged, staff_clie
     assert pledged.end_reason == Sponsorship.CANCEL_REASON
     message = Message.objects.get(kind="pledge_expired")
     assert message.context == {"cancelled": True}
+
+
+def test_a_donor_is_not_active_on_an_expired_pledge_alone(pledged):
+    from donations.models import Donor
+
+    with time_machine.travel(at(2026, 11, 10, 9, 0), tick=False):
+        assert pledged.donor in Donor.objects.active_on()
+    with time_machine.travel(at(2026, 11, 20, 9, 0), tick=False):  # before any command ran
+        assert pledged.donor not in Donor.objects.active_on()

@@ -106,3 +106,18 @@ def test_staff_see_the_paid_months_left_when_they_carry_out_a_request(admin_clie
     expected = "Paid through November 2027: 11 more months protect the worker"
     assert expected in listing
     assert expected in page.content.decode()
+
+
+def test_a_change_of_recipient_starts_after_the_new_workers_paid_months(prepaid, staff):
+    # Another donor asks to move to Wayan, whose paid months end within 60 days.
+    other = SponsorshipFactory(first_month=D(2027, 1, 1), months_pledged=12)
+    with time_machine.travel(at(2027, 10, 5, 10, 0), tick=False):
+        request = DonorRequestFactory(
+            sponsorship=other,
+            kind=DonorRequest.Kind.CHANGE_RECIPIENT,
+            new_recipient=prepaid.recipient,
+        )
+        services.carry_out_request(request, by=staff)
+    moved = Sponsorship.objects.get(recipient=prepaid.recipient, state="pledged")
+    assert moved.first_month == D(2027, 12, 1)  # not November, already paid
+    assert moved.payments.get().first_month == D(2027, 12, 1)
