@@ -358,14 +358,17 @@ class Sponsorship(VersionedModel):
     def standing(self):
         return self.standing_on()
 
-    def has_evidence_awaiting_review(self) -> bool:
-        """Evidence sent for a payment still waiting for it (uses prefetched payments)."""
-        return any(
-            evidence.status == "pending"
+    def payments_awaiting_review(self) -> list:
+        """Pending payments with evidence sent and not yet reviewed (uses prefetched rows)."""
+        return [
+            payment
             for payment in self.payments.all()
             if payment.status == "pending"
-            for evidence in payment.evidence.all()
-        )
+            and any(evidence.status == "pending" for evidence in payment.evidence.all())
+        ]
+
+    def has_evidence_awaiting_review(self) -> bool:
+        return bool(self.payments_awaiting_review())
 
     @property
     def standing_badge(self) -> str:
@@ -398,8 +401,7 @@ class Sponsorship(VersionedModel):
         today = month_start(day)
         pending = {
             month
-            for p in self.payments.all()
-            if p.status == "pending" and any(e.status == "pending" for e in p.evidence.all())
+            for p in self.payments_awaiting_review()
             for month in month_range(p.first_month, p.months)
         }
         last_paid = max(
