@@ -385,7 +385,9 @@ class Refund(VersionedModel):
         _("amount BPJS refunded (Rupiah)"),
         null=True,
         blank=True,
-        help_text=_("What BPJS actually paid back, from its statement; may differ from the amount owed."),
+        help_text=_(
+            "What BPJS actually paid back, from its statement; may differ from the amount owed."
+        ),
     )
     donor_choice = models.CharField(
         _("donor's choice"), max_length=12, choices=Choice.choices, blank=True

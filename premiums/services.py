@@ -70,12 +70,14 @@ def new_payment(sponsorship: Sponsorship, first_month, months: int, **fields) ->
 
 def stale_quotes():
     """Pending payments the donor still has to pay (no evidence sent, no PayPal payment
-    received) whose amount is no longer what the rate table asks for their months: staff changed
+    received or reported by the donor) whose amount is no longer what the rate table asks for their months: staff changed
     a rate after the quote. A table with a gap for their months counts as stale too."""
     rates = PremiumRate.objects.as_rules()
     unpaid = (
         PremiumPayment.objects.filter(
-            status=PremiumPayment.Status.PENDING, paypal_received_on__isnull=True
+            status=PremiumPayment.Status.PENDING,
+            paypal_received_on__isnull=True,
+            paypal_reported_at__isnull=True,
         )
         .exclude(pk__in=PaymentEvidence.objects.values("payment_id"))
         .select_related("sponsorship__recipient", "sponsorship__donor")
@@ -103,6 +105,7 @@ def requote(payment: PremiumPayment, *, by) -> bool:
         unpaid = (
             locked.status == PremiumPayment.Status.PENDING
             and locked.paypal_received_on is None
+            and locked.paypal_reported_at is None
             and not locked.evidence.exists()
         )
         if not unpaid:

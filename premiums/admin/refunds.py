@@ -10,6 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from core.admin import HistoryAdmin, YesNoFilter, act_on_each, rupiah_column
 from premiums import services
+from premiums.admin.queue_filters import DonorChoseFilter
 from premiums.models import Refund
 
 # What the steps say they did.
@@ -66,31 +67,43 @@ class RefundAdmin(HistoryAdmin):
         "unused_months",
         "money",
         "state",
+        "donor_choice",
         "created_at",
         "claimed_on",
         "received_on",
         "settled_on",
     ]
     list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
-    list_filter = [OutstandingRefundFilter, "state"]
+    list_filter = [OutstandingRefundFilter, DonorChoseFilter, "state"]
     search_fields = [
         "payment__sponsorship__donor__full_name",
         "payment__sponsorship__recipient__nickname",
         "payment__sponsorship__recipient__full_name",
     ]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["payment"]
+    autocomplete_fields = ["payment", "reallocated_to"]
     fields = [
         "payment",
         ("unused_months", "amount"),
         "state",
+        ("donor_choice", "donor_chose_at"),
         ("claimed_on", "received_on", "settled_on"),
+        "bpjs_refunded",
+        "reallocated_to",
         "notes",
         "created_at",
     ]
     # Each step is taken with an action of the list, which records its date and refuses to go
     # back; the months and the payment were worked out when the death was recorded.
-    STEPS = ["state", "claimed_on", "received_on", "settled_on", "created_at"]
+    STEPS = [
+        "state",
+        "donor_choice",
+        "donor_chose_at",
+        "claimed_on",
+        "received_on",
+        "settled_on",
+        "created_at",
+    ]
     actions = ["mark_claimed", "mark_received", "mark_returned", "mark_reallocated"]
 
     def get_readonly_fields(self, request, obj=None):
