@@ -70,8 +70,9 @@ def new_payment(sponsorship: Sponsorship, first_month, months: int, **fields) ->
 
 def stale_quotes():
     """Pending payments the donor still has to pay (no evidence sent, no PayPal payment
-    received or reported by the donor) whose amount is no longer what the rate table asks for their months: staff changed
-    a rate after the quote. A table with a gap for their months counts as stale too."""
+    received or reported by the donor) whose amount is no longer what the rate table asks for
+    their months: staff changed a rate after the quote. A table with a gap for their months
+    counts as stale too."""
     rates = PremiumRate.objects.as_rules()
     unpaid = (
         PremiumPayment.objects.filter(
@@ -288,6 +289,13 @@ def verify_evidence(evidence: PaymentEvidence, *, by, reinstating=False) -> bool
             key=f"evidence_verified:{evidence_row.pk}",
             payment_id=payment.pk,
             paid_through=f"{sponsorship.covered_through:%Y-%m-%d}",
+            # A PayPal donor sent money, not evidence: their email says what BCC paid BPJS
+            # with it and carries BCC's receipt (donations.mail).
+            channel=payment.channel,
+            evidence_id=evidence_row.pk,
+            amount=payment.amount,
+            paypal_amount=str(payment.paypal_amount) if payment.paypal_amount else "",
+            paypal_currency=payment.paypal_currency,
         )
     evidence.refresh_from_db()
     return True
