@@ -38,7 +38,7 @@ MAX_DELAY = dt.timedelta(hours=6)
 #: Handover photos are attached up to this total size; all of them are on the private page.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
-_DATE_KEYS = ("first_month", "paid_through", "month", "pledged_on")
+_DATE_KEYS = ("first_month", "paid_through", "month", "pledged_on", "received_on")
 
 
 def link_days() -> int:
