@@ -70,3 +70,7 @@ class DecisionForm(DonorRequestForm):
             (DonorRequest.Kind.CHANGE_RECIPIENT, _("Move my sponsorship to another person")),
         ]
         self.fields["new_recipient"].label = _("Person waiting for a sponsor")
+        # Rendered field by field (templates/donations/includes/decision_update.html).
+        self.fields["kind"].widget.attrs["class"] = "form-check-input"
+        self.fields["new_recipient"].widget.attrs["class"] = "form-select"
+        self.fields["message"].widget.attrs["class"] = "form-control"
