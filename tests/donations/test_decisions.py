@@ -19,6 +19,7 @@ from tests.factories import (
     SponsorshipFactory,
 )
 from tests.helpers import admin_action, admin_url, at, client_of, frozen_at, pay
+from tests.test_dashboard import queues as dashboard_queues
 
 D = dt.date
 NOW = at(2026, 6, 20, 10, 0)
@@ -110,11 +111,7 @@ def test_staff_see_the_decision_and_carry_it_out_with_the_change_rules(
     asked, waiting, staff_client, staff
 ):
     client_of(asked.donor).post(url(asked), move_to(waiting))
-    queues = {
-        q.key: q
-        for _group, items in staff_client.get("/staff/").context["queue_groups"]
-        for q in items
-    }
+    queues = dashboard_queues(staff_client.get("/staff/"))
     assert queues["decisions"].count == 1
     listed = staff_client.get(queues["decisions"].url).context["cl"].result_list
     answer = DonorRequest.objects.get()
@@ -256,11 +253,7 @@ def test_it_is_refused_for_another_donors_refund(refund):
 
 def test_staff_see_the_choice_in_the_refunds_queue(refund, staff_client):
     choose(client_of(refund.payment.sponsorship.donor), refund, "reallocate")
-    queues = {
-        q.key: q
-        for _group, items in staff_client.get("/staff/").context["queue_groups"]
-        for q in items
-    }
+    queues = dashboard_queues(staff_client.get("/staff/"))
     assert (queues["refunds"].count, queues["refunds"].detail) == (
         1,
         "1 with the donor's decision waiting",

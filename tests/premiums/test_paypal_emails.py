@@ -13,6 +13,7 @@ from premiums import donor_actions, services
 from premiums.models import PremiumPayment
 from tests.factories import PaymentEvidenceFactory, PremiumPaymentFactory, StaffFactory
 from tests.helpers import admin_url, at, frozen_at
+from tests.premiums.test_paypal import receipt_form as paypal_receipt_form
 
 pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10, 0))]
 
@@ -28,21 +29,10 @@ def paypal_payment(language="en"):
 
 
 def receipt_form(payment, **changes):
-    return {
-        "sponsorship": payment.sponsorship.pk,
-        "first_month": payment.first_month.isoformat(),
-        "months": payment.months,
-        "amount": payment.amount,
-        "channel": payment.channel,
-        "paypal_amount": "12.50",
-        "paypal_currency": "eur",
-        "paypal_transaction_id": "9XK42817LM5530412",
-        "paypal_received_on": "2026-11-21",
-        "rupiah_received": 209_000,
-        "evidence-TOTAL_FORMS": 0,
-        "evidence-INITIAL_FORMS": 0,
-        **changes,
-    }
+    """The payment's change form once the PayPal money arrived (test_paypal's, with the day)."""
+    return paypal_receipt_form(
+        payment, **{"paypal_received_on": "2026-11-21", "bpjs_paid_on": "", **changes}
+    )
 
 
 def one_line(text: str) -> str:

@@ -11,6 +11,7 @@ from premiums import donor_actions
 from premiums.models import PremiumPayment
 from tests.factories import PremiumPaymentFactory, SponsorshipFactory
 from tests.helpers import admin_url, at, client_of, frozen_at
+from tests.test_dashboard import queues as dashboard_queues
 
 pytestmark = [pytest.mark.django_db, frozen_at(at(2026, 11, 22, 10, 0))]
 
@@ -157,11 +158,7 @@ def test_staff_see_it_in_the_paypal_queue(payment, staff_client):
     donor_actions.report_paypal_payment(
         payment, transaction_id=TRANSACTION, amount=Decimal("12.50"), currency="EUR"
     )
-    queues = {
-        q.key: q
-        for _group, items in staff_client.get("/staff/").context["queue_groups"]
-        for q in items
-    }
+    queues = dashboard_queues(staff_client.get("/staff/"))
     assert queues["paypal_reported"].count == 1
     listed = staff_client.get(queues["paypal_reported"].url).context["cl"].result_list
     assert [p.pk for p in listed] == [payment.pk]
