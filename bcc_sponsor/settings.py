@@ -325,6 +325,8 @@ RATELIMITS = {
     "pledge": env.str("RATELIMIT_PLEDGE", default="10/h"),
     # Evidence uploads, per donor.
     "evidence": env.str("RATELIMIT_EVIDENCE", default="30/h"),
+    # A donor's decisions and "I've paid" (PayPal) on their private page, per donor.
+    "donor_form": env.str("RATELIMIT_DONOR_FORM", default="30/h"),
     # "Send me my link", per client address and per email address.
     "link_ip": env.str("RATELIMIT_LINK_IP", default="5/h"),
     "link_email": env.str("RATELIMIT_LINK_EMAIL", default="5/h"),

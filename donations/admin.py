@@ -474,6 +474,16 @@ class DonorAccessTokenAdmin(ViewOnlyAdmin):
 # --- requests and messages -------------------------------------------------------------------
 
 
+class AnswersUpdateFilter(YesNoFilter):
+    """Requests that are the donor's decision after a situation update (made on their page)."""
+
+    title = _("answers a situation update")
+    parameter_name = "answers_update"
+
+    def condition(self):
+        return Q(situation_update__isnull=False)
+
+
 class RequestStatusFilter(admin.SimpleListFilter):
     """Open requests are the work: the list shows them unless staff ask for the others."""
 
@@ -523,7 +533,7 @@ class DonorRequestAdmin(HistoryAdmin):
         "new_recipient",
         "handled_by",
     ]
-    list_filter = [RequestStatusFilter, "kind"]
+    list_filter = [RequestStatusFilter, AnswersUpdateFilter, "kind"]
     search_fields = [
         "sponsorship__donor__full_name",
         "sponsorship__donor__email",
@@ -538,6 +548,7 @@ class DonorRequestAdmin(HistoryAdmin):
         "sponsorship",
         "paid_months_left",
         ("kind", "new_recipient"),
+        "situation_update",
         "message",
         "status",
         ("handled_by", "handled_at"),
@@ -545,6 +556,7 @@ class DonorRequestAdmin(HistoryAdmin):
         "created_at",
     ]
     HANDLED = [
+        "situation_update",
         "paid_months_left",
         "status",
         "handled_by",

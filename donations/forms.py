@@ -57,3 +57,20 @@ class DonorRequestForm(forms.Form):
         ):
             self.add_error("new_recipient", _("Choose the person you would like to sponsor."))
         return cleaned
+
+
+class DecisionForm(DonorRequestForm):
+    """The donor's answer to a situation update: stop, or move to one of the people waiting."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].label = _("Your decision")
+        self.fields["kind"].choices = [
+            (DonorRequest.Kind.STOP, _("Stop my sponsorship")),
+            (DonorRequest.Kind.CHANGE_RECIPIENT, _("Move my sponsorship to another person")),
+        ]
+        self.fields["new_recipient"].label = _("Person waiting for a sponsor")
+        # Rendered field by field (templates/donations/includes/decision_update.html).
+        self.fields["kind"].widget.attrs["class"] = "form-check-input"
+        self.fields["new_recipient"].widget.attrs["class"] = "form-select"
+        self.fields["message"].widget.attrs["class"] = "form-control"

@@ -38,7 +38,7 @@ MAX_DELAY = dt.timedelta(hours=6)
 #: Handover photos are attached up to this total size; all of them are on the private page.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
-_DATE_KEYS = ("first_month", "paid_through", "month", "pledged_on")
+_DATE_KEYS = ("first_month", "paid_through", "month", "pledged_on", "received_on")
 
 
 def link_days() -> int:
@@ -128,7 +128,11 @@ def render_message(message: Message, link_url: str) -> tuple[str, str, str]:
 
 
 def _attachments(message: Message) -> list[tuple[str, bytes, str]]:
-    """The handover photos: the SPEC has BCC send the documentation of the handover."""
+    """The handover photos: the SPEC has BCC send the documentation of the handover. For a
+    PayPal donor, BCC's receipt from BPJS: BCC "sends the evidence back to the donor"."""
+    paypal = message.context.get("channel") == "paypal" and message.context.get("evidence_id")
+    if message.kind == Message.Kind.EVIDENCE_VERIFIED and paypal and message.sponsorship:
+        return _receipt(message)
     if message.kind != Message.Kind.CARD_HANDED_OVER or not message.context.get("handover_id"):
         return []
     files, total = [], 0
@@ -143,6 +147,19 @@ def _attachments(message: Message) -> list[tuple[str, bytes, str]]:
         extension = mimetypes.guess_extension(mimetype) or ""
         files.append((f"handover-{photo.pk}{extension}", content, mimetype))
     return files
+
+
+def _receipt(message: Message) -> list[tuple[str, bytes, str]]:
+    """The receipt the message is about, reached through its own sponsorship's payments (so a
+    message never carries another donor's file)."""
+    payment = message.sponsorship.payments.filter(pk=message.context.get("payment_id")).first()
+    evidence = payment.evidence.filter(pk=message.context.get("evidence_id")).first()
+    if evidence is None or evidence.size > MAX_ATTACHMENT_BYTES:
+        return []
+    with evidence.file.open("rb") as f:
+        content = f.read()
+    extension = mimetypes.guess_extension(evidence.content_type) or ""
+    return [(f"bpjs-receipt-{evidence.pk}{extension}", content, evidence.content_type)]
 
 
 def send_queued(now=None, batch: int = 100) -> dict:

@@ -452,6 +452,15 @@ class DonorRequest(VersionedModel):
         verbose_name=_("new recipient"),
     )
     message = models.TextField(_("message from the donor"), blank=True)
+    # Set when the request is the donor's answer to a situation update BCC sent them.
+    situation_update = models.ForeignKey(
+        "recipients.SituationUpdate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answers the situation update"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -525,6 +534,7 @@ class Message(VersionedModel):
         REFUND = "refund", _("Refund")
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")
+        PAYPAL_RECEIVED = "paypal_received", _("PayPal payment received")
 
     #: Why a queued message of an erased donor is never sent.
     ERASED_DONOR = "donor erased"

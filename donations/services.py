@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from donations.models import DonorRequest, Message, Sponsorship
 from donations.rules import RuleError
-from recipients.models import CardHandover
+from recipients.models import CardHandover, SituationUpdate
 
 
 class DocumentationError(RuleError):
@@ -66,7 +66,14 @@ def send_handover_documentation(handover: CardHandover, *, by) -> bool:
     return True
 
 
-def ask(sponsorship: Sponsorship, kind: str, *, new_recipient=None, message: str = ""):
+def ask(
+    sponsorship: Sponsorship,
+    kind: str,
+    *,
+    new_recipient=None,
+    message: str = "",
+    situation_update=None,
+):
     """The donor asks BCC to stop the sponsorship or to move it; returns (request, created).
 
     One open request of a kind per sponsorship: the form sent twice (a double click, a page
@@ -79,6 +86,40 @@ def ask(sponsorship: Sponsorship, kind: str, *, new_recipient=None, message: str
         if existing is not None:
             return existing, False
         created = sponsorship.requests.create(
-            kind=kind, new_recipient=new_recipient, message=message
+            kind=kind,
+            new_recipient=new_recipient,
+            message=message,
+            situation_update=situation_update,
         )
     return created, True
+
+
+def answer_update(sponsorship: Sponsorship, kind: str, *, new_recipient=None, message: str = ""):
+    """The donor answers the situation update BCC sent them: stop, or move the sponsorship to
+    one of the people waiting. Returns (request, created).
+
+    One answer per sponsorship: sent twice, or changed in a second tab, the first answer stands
+    until staff carry it out or decline it (then the donor may answer again). Staff carry it
+    out with the rules of any change of recipient (premiums.services.carry_out_request).
+    """
+    with transaction.atomic():
+        locked = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+        if locked.state != Sponsorship.State.AWAITING_DECISION:
+            raise RuleError(_("BCC is not waiting for your decision on this sponsorship."))
+        answered = locked.requests.filter(
+            situation_update__isnull=False, status=DonorRequest.Status.OPEN
+        ).first()
+        if answered is not None:
+            return answered, False
+        update = (
+            SituationUpdate.objects.filter(recipient_id=locked.recipient_id)
+            .order_by("-happened_on", "-id")
+            .first()
+        )
+        return ask(
+            locked,
+            kind,
+            new_recipient=new_recipient,
+            message=message,
+            situation_update=update,
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations import views
+from donations import decision_views, views
 
 app_name = "donations"
 
@@ -19,6 +19,11 @@ urlpatterns = [
         "donor/sponsorships/<int:sponsorship_id>/request/",
         views.donor_request,
         name="request",
+    ),
+    path(
+        "donor/sponsorships/<int:sponsorship_id>/decision/",
+        decision_views.answer_update,
+        name="decision",
     ),
     path("donor/photos/<int:photo_id>/", views.handover_photo, name="photo"),
     path(

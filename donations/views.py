@@ -30,10 +30,11 @@ from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
 from core.versions import PROGRAM_DATA
 from donations import services
-from donations.forms import DonorRequestForm, LinkRequestForm
+from donations.forms import DecisionForm, DonorRequestForm, LinkRequestForm
 from donations.models import (
     Donor,
     DonorAccessToken,
+    DonorRequest,
     Message,
     Sponsorship,
     hash_token,
@@ -197,6 +198,7 @@ def _sponsorships_for_page(donor):
         donor.sponsorships.select_related("recipient", "recipient__card")
         .prefetch_related(
             "payments__evidence",
+            "payments__refunds",
             "recipient__situation_updates",
             "recipient__card__handovers__photos",
             Prefetch("requests"),
@@ -288,6 +290,12 @@ def _render_private_page(request, donor):
             form = _request_form(sponsorship, waiting_choices)
             waiting_choices = form.fields["new_recipient"].widget.choices
             sponsorship.request_form_fields = as_crispy_form(form)
+        if sponsorship.state == Sponsorship.State.AWAITING_DECISION:
+            sponsorship.decision_form = _decision_form(sponsorship, waiting_choices)
+            sponsorship.decision_sent = any(
+                r.situation_update_id and r.status == DonorRequest.Status.OPEN
+                for r in sponsorship.requests.all()
+            )
         # Only what happened during this donor's own sponsorship, never a former sponsor's.
         card = getattr(sponsorship.recipient, "card", None)
         sponsorship.own_handovers = [
@@ -320,6 +328,14 @@ def _request_form(sponsorship, waiting_choices=None):
     # The choice of people is read once for the whole page, not once per sponsorship.
     # iter(): list() of the choices themselves would first ask their length, a COUNT query.
     field.widget.choices = list(iter(field.choices)) if waiting_choices is None else waiting_choices
+    return form
+
+
+def _decision_form(sponsorship, waiting_choices):
+    """The answer to a situation update (templates/donations/includes/decision_update.html),
+    choosing from the same people as the request form."""
+    form = DecisionForm(auto_id=f"decision-{sponsorship.pk}-%s")
+    form.fields["new_recipient"].widget.choices = waiting_choices
     return form
 
 

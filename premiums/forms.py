@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -12,6 +13,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from core.months import month_range
 from donations.models import Donor, Sponsorship
 from donations.rules import earliest_first_month
+from premiums.models import Refund
 
 MAX_YEARS = 5
 
@@ -150,4 +152,45 @@ class NextPaymentForm(forms.Form):
         max_value=60,
         initial=12,
         help_text=_("At least one month; twelve months is one year."),
+    )
+
+
+class PaypalPaidForm(forms.Form):
+    """The donor's "I've paid" for a PayPal payment: what PayPal's receipt says."""
+
+    transaction_id = forms.RegexField(
+        label=_("PayPal transaction id"),
+        regex=r"^[A-Za-z0-9]{8,30}$",
+        max_length=30,
+        help_text=_("On PayPal's receipt, e.g. 8AB12345CD678901E."),
+        error_messages={
+            "invalid": _(
+                "A PayPal transaction id is 8 to 30 letters and digits, without spaces, "
+                "as on PayPal's receipt."
+            )
+        },
+    )
+    amount = forms.DecimalField(
+        label=_("Amount you sent"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        help_text=_("Three letters: EUR, USD, AUD…"),
+        error_messages={"invalid": _("Give the currency as three letters, e.g. EUR or USD.")},
+    )
+
+    def clean_transaction_id(self):
+        return self.cleaned_data["transaction_id"].upper()
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].upper()
+
+
+class RefundChoiceForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("What should BCC do with the refund?"),
+        choices=Refund.Choice.choices,
+        widget=forms.RadioSelect,
     )

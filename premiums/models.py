@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -100,6 +100,50 @@ class PremiumRate(VersionedModel):
             )
 
 
+def paypal_awaiting_bpjs() -> Q:
+    """BCC has the donor's PayPal money but has not paid BPJS with it yet: the premium is owed
+    by BCC, and the worker is not insured until it is paid."""
+    return (
+        Q(channel=Sponsorship.Route.PAYPAL, paypal_received_on__isnull=False)
+        & Q(bpjs_paid_on__isnull=True)
+        & ~Q(status="cancelled")
+    )
+
+
+def bpjs_paid_without_receipt() -> Q:
+    """BCC paid BPJS for a PayPal donor, but no receipt is uploaded (none, or only rejected
+    ones): the donor cannot be sent the evidence, nor the payment verified."""
+    receipts = PaymentEvidence.objects.filter(payment=OuterRef("pk")).exclude(status="rejected")
+    return (
+        Q(channel=Sponsorship.Route.PAYPAL, bpjs_paid_on__isnull=False)
+        & ~Q(status="cancelled")
+        & ~Exists(receipts)
+    )
+
+
+def paypal_reported_not_received() -> Q:
+    """The donor said "I've paid" by PayPal; staff have not recorded the money arriving."""
+    return (
+        Q(channel=Sponsorship.Route.PAYPAL, paypal_reported_at__isnull=False)
+        & Q(paypal_received_on__isnull=True)
+        & ~Q(status="cancelled")
+    )
+
+
+class PremiumPaymentQuerySet(VersionedQuerySet):
+    """The legs of a PayPal payment that can stall, one condition each (the dashboard counts
+    them with the same conditions, the admin filters list them)."""
+
+    def paypal_awaiting_bpjs(self):
+        return self.filter(paypal_awaiting_bpjs())
+
+    def bpjs_paid_without_receipt(self):
+        return self.filter(bpjs_paid_without_receipt())
+
+    def paypal_reported_not_received(self):
+        return self.filter(paypal_reported_not_received())
+
+
 class PremiumPayment(VersionedModel):
     """One payment of the premium to BPJS, covering whole consecutive months."""
 
@@ -152,6 +196,11 @@ class PremiumPayment(VersionedModel):
         help_text=_("Counts as the donor's evidence of funds for the three-month rule."),
     )
     bpjs_paid_on = models.DateField(_("paid to BPJS on"), null=True, blank=True)
+    # The donor's "I've paid" from their private page: the PayPal fields above hold what they
+    # gave until staff check the money arrived (paypal_received_on).
+    paypal_reported_at = models.DateTimeField(
+        _("donor reported the PayPal payment"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -163,6 +212,8 @@ class PremiumPayment(VersionedModel):
         verbose_name=_("verified by"),
     )
     history = HistoricalRecords()
+
+    objects = PremiumPaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("premium payment")
@@ -313,6 +364,10 @@ class Refund(VersionedModel):
 
     OUTSTANDING_STATES = (State.OWED, State.CLAIMED, State.RECEIVED)
 
+    class Choice(models.TextChoices):
+        RETURN = "return", _("Return it to me")
+        REALLOCATE = "reallocate", _("Use it for another worker waiting for a sponsor")
+
     payment = models.ForeignKey(
         PremiumPayment,
         on_delete=models.PROTECT,
@@ -326,6 +381,27 @@ class Refund(VersionedModel):
     claimed_on = models.DateField(_("claimed on"), null=True, blank=True)
     received_on = models.DateField(_("received on"), null=True, blank=True)
     settled_on = models.DateField(_("returned or reallocated on"), null=True, blank=True)
+    bpjs_refunded = models.PositiveBigIntegerField(
+        _("amount BPJS refunded (Rupiah)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "What BPJS actually paid back, from its statement; may differ from the amount owed."
+        ),
+    )
+    donor_choice = models.CharField(
+        _("donor's choice"), max_length=12, choices=Choice.choices, blank=True
+    )
+    donor_chose_at = models.DateTimeField(_("donor chose on"), null=True, blank=True)
+    reallocated_to = models.ForeignKey(
+        PremiumPayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="paid_by_refunds",
+        verbose_name=_("paid for the payment"),
+        help_text=_("For a reallocated refund: the other worker's payment it paid for."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 

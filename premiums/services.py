@@ -70,12 +70,15 @@ def new_payment(sponsorship: Sponsorship, first_month, months: int, **fields) ->
 
 def stale_quotes():
     """Pending payments the donor still has to pay (no evidence sent, no PayPal payment
-    received) whose amount is no longer what the rate table asks for their months: staff changed
-    a rate after the quote. A table with a gap for their months counts as stale too."""
+    received or reported by the donor) whose amount is no longer what the rate table asks for
+    their months: staff changed a rate after the quote. A table with a gap for their months
+    counts as stale too."""
     rates = PremiumRate.objects.as_rules()
     unpaid = (
         PremiumPayment.objects.filter(
-            status=PremiumPayment.Status.PENDING, paypal_received_on__isnull=True
+            status=PremiumPayment.Status.PENDING,
+            paypal_received_on__isnull=True,
+            paypal_reported_at__isnull=True,
         )
         .exclude(pk__in=PaymentEvidence.objects.values("payment_id"))
         .select_related("sponsorship__recipient", "sponsorship__donor")
@@ -103,6 +106,7 @@ def requote(payment: PremiumPayment, *, by) -> bool:
         unpaid = (
             locked.status == PremiumPayment.Status.PENDING
             and locked.paypal_received_on is None
+            and locked.paypal_reported_at is None
             and not locked.evidence.exists()
         )
         if not unpaid:
@@ -285,6 +289,13 @@ def verify_evidence(evidence: PaymentEvidence, *, by, reinstating=False) -> bool
             key=f"evidence_verified:{evidence_row.pk}",
             payment_id=payment.pk,
             paid_through=f"{sponsorship.covered_through:%Y-%m-%d}",
+            # A PayPal donor sent money, not evidence: their email says what BCC paid BPJS
+            # with it and carries BCC's receipt (donations.mail).
+            channel=payment.channel,
+            evidence_id=evidence_row.pk,
+            amount=payment.amount,
+            paypal_amount=str(payment.paypal_amount) if payment.paypal_amount else "",
+            paypal_currency=payment.paypal_currency,
         )
     evidence.refresh_from_db()
     return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from premiums import views
+from premiums import donor_views, views
 
 app_name = "premiums"
 
@@ -20,6 +20,12 @@ urlpatterns = [
         views.start_next_payment,
         name="next_payment",
     ),
+    path(
+        "donor/payments/<int:payment_id>/paypal-paid/",
+        donor_views.paypal_paid,
+        name="paypal_paid",
+    ),
+    path("donor/refunds/<int:refund_id>/choice/", donor_views.choose_refund, name="refund_choice"),
     path(
         "donor/evidence/<int:evidence_id>/",
         views.donor_evidence_file,

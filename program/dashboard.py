@@ -7,16 +7,18 @@ queryset methods), so the number on the dashboard and the rows on the list agree
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import months as calendar
 from core.templatetags.rupiah import format_rupiah
@@ -32,7 +34,15 @@ from donations.models import (
 )
 from donations.standing import Standing
 from premiums import services
-from premiums.models import PaymentEvidence, PremiumPayment, Refund, awaiting_card
+from premiums.models import (
+    PaymentEvidence,
+    PremiumPayment,
+    Refund,
+    awaiting_card,
+    bpjs_paid_without_receipt,
+    paypal_awaiting_bpjs,
+    paypal_reported_not_received,
+)
 from recipients.models import BpjsCard, CardHandover, Recipient
 
 #: One or two months overdue: without evidence, lapsed within two months.
@@ -67,7 +77,7 @@ def changelist(model, **params) -> str:
 
 
 def counts(day: dt.date) -> dict:
-    """Every count the dashboard shows on `day`, in nine queries whatever the amount of data:
+    """Every count the dashboard shows on `day`, in ten queries whatever the amount of data:
     one aggregate per model, each counting several things at once where it can."""
     evidence = PaymentEvidence.objects.filter(status=PaymentEvidence.Status.PENDING).aggregate(
         evidence_pending=Count("pk"),
@@ -94,15 +104,31 @@ def counts(day: dt.date) -> dict:
             waiting_since=Min(standing.waiting_from_expression("paid_through", "waiting_since")),
         )
     )
+    # The legs of the PayPal route that wait on BCC (premiums.models has the conditions).
+    paypal = PremiumPayment.objects.aggregate(
+        paypal_reported=Count("pk", filter=paypal_reported_not_received()),
+        paypal_awaiting_bpjs=Count("pk", filter=paypal_awaiting_bpjs()),
+        paypal_received_since=Min("paypal_received_on", filter=paypal_awaiting_bpjs()),
+        bpjs_no_receipt=Count("pk", filter=bpjs_paid_without_receipt()),
+    )
+    requests = DonorRequest.objects.filter(status=DonorRequest.Status.OPEN).aggregate(
+        open_requests=Count("pk"),
+        decisions=Count("pk", filter=Q(situation_update__isnull=False)),
+    )
+    refunds = Refund.objects.filter(state__in=Refund.OUTSTANDING_STATES).aggregate(
+        refunds=Count("pk"),
+        refunds_decided=Count("pk", filter=~Q(donor_choice="")),
+    )
     return {
         **evidence,
         **sponsorships,
         **handovers,
         **waiting,
+        **paypal,
+        **requests,
+        **refunds,
         "awaiting_card": awaiting_card().count(),
         "cards_waiting": BpjsCard.objects.awaiting_handover().count(),
-        "open_requests": DonorRequest.objects.filter(status=DonorRequest.Status.OPEN).count(),
-        "refunds": Refund.objects.filter(state__in=Refund.OUTSTANDING_STATES).count(),
         "messages_stuck": Message.objects.stuck().count(),
         "stale_quotes": len(services.stale_quotes()),
         # The same count as the public pages: active, and seen by staff (one payment verified).
@@ -123,6 +149,19 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
         _("Recipients"),
     )
     pending = PaymentEvidence.Status.PENDING
+    paypal_longest = ""
+    if n["paypal_received_since"]:
+        waited = (day - n["paypal_received_since"]).days
+        paypal_longest = ngettext(
+            "longest: %(days)d day waiting", "longest: %(days)d days waiting", waited
+        ) % {"days": waited}
+    refunds_decided = ""
+    if n["refunds_decided"]:
+        refunds_decided = ngettext(
+            "%(count)d with the donor's decision waiting",
+            "%(count)d with the donor's decision waiting",
+            n["refunds_decided"],
+        ) % {"count": n["refunds_decided"]}
     return [
         Queue(
             "evidence",
@@ -137,6 +176,28 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
             _("Amounts to pay out of date (a rate changed): re-quote"),
             n["stale_quotes"],
             changelist(PremiumPayment, quote_stale="yes"),
+        ),
+        Queue(
+            "paypal_reported",
+            payments,
+            _("PayPal payments the donor reports, receipt not recorded"),
+            n["paypal_reported"],
+            changelist(PremiumPayment, paypal_step="reported"),
+        ),
+        Queue(
+            "paypal_awaiting_bpjs",
+            payments,
+            _("PayPal received, BPJS not paid yet"),
+            n["paypal_awaiting_bpjs"],
+            changelist(PremiumPayment, paypal_step="bpjs_unpaid"),
+            paypal_longest,
+        ),
+        Queue(
+            "bpjs_no_receipt",
+            payments,
+            _("Paid to BPJS for a PayPal donor, BCC's receipt not uploaded"),
+            n["bpjs_no_receipt"],
+            changelist(PremiumPayment, paypal_step="no_receipt"),
         ),
         Queue(
             "late_evidence",
@@ -181,11 +242,19 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
             changelist(DonorRequest, status=DonorRequest.Status.OPEN),
         ),
         Queue(
+            "decisions",
+            donors,
+            _("Donors' decisions after a situation update"),
+            n["decisions"],
+            changelist(DonorRequest, status__exact=DonorRequest.Status.OPEN, answers_update="yes"),
+        ),
+        Queue(
             "refunds",
             donors,
             _("Refunds outstanding"),
             n["refunds"],
             changelist(Refund, outstanding="yes"),
+            refunds_decided,
         ),
         Queue(
             "messages_stuck",
@@ -217,6 +286,22 @@ def queues(day: dt.date, n: dict) -> list[Queue]:
             longest,
         ),
     ]
+
+
+def can_open(request, url: str) -> bool:
+    """Whether this staff member may open the admin list a queue links to: the permission that
+    list itself checks (its ModelAdmin's), so a volunteer sees no link that would answer 403."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    model_admin = getattr(match.func, "model_admin", None)
+    return model_admin is None or model_admin.has_view_or_change_permission(request)
+
+
+def visible(request, items: list[Queue]) -> list[Queue]:
+    """The queues this staff member can act on (no query beyond loading their permissions)."""
+    return [queue for queue in items if can_open(request, queue.url)]
 
 
 def grouped(items: list[Queue]) -> list[tuple[str, list[Queue]]]:

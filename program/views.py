@@ -93,7 +93,9 @@ def staff_dashboard(request):
     counts, by_month = dashboard.counts_and_months(today)
     context = {
         "today": today,
-        "queue_groups": dashboard.grouped(dashboard.queues(today, counts)),
+        "queue_groups": dashboard.grouped(
+            dashboard.visible(request, dashboard.queues(today, counts))
+        ),
         "figures": dashboard.figures(today, counts, by_month),
         "chart": dashboard.bar_chart(by_month),
     }

@@ -30,6 +30,7 @@ from tests.factories import (
     PaymentEvidenceFactory,
     PremiumPaymentFactory,
     RecipientFactory,
+    RefundFactory,
     SponsorshipFactory,
 )
 from tests.helpers import at, sign_in_donor
@@ -100,6 +101,12 @@ MATRIX = [
     ("premiums:next_payment",                     "GET",  "sponsorship_id=sponsorship", ALL_405),
     ("donations:request",                         "POST", "sponsorship_id=sponsorship", A_ACTS),
     ("donations:request",                         "GET",  "sponsorship_id=sponsorship", ALL_405),
+    ("donations:decision",                        "POST", "sponsorship_id=asked", A_ACTS),
+    ("donations:decision",                        "GET",  "sponsorship_id=asked", ALL_405),
+    ("premiums:paypal_paid",                      "POST", "payment_id=payment", A_ACTS),
+    ("premiums:paypal_paid",                      "GET",  "payment_id=payment", ALL_405),
+    ("premiums:refund_choice",                    "POST", "refund_id=refund", A_ACTS),
+    ("premiums:refund_choice",                    "GET",  "refund_id=refund", ALL_405),
     ("premiums:pledge_again",                     "GET",  "pk=waiting",       DONOR),
     ("premiums:pledge_again",                     "POST", "pk=waiting",       DONOR),  # errors
 ]
@@ -157,6 +164,13 @@ def world(db, standard_rate):
             "sponsored": sponsorship.recipient,
             "payment": payment,
             "evidence": PaymentEvidenceFactory(payment=payment),
+            "refund": RefundFactory(payment=payment),
+            # Donor A is asked to decide about another person they sponsor.
+            "asked": SponsorshipFactory(
+                donor=donor_a,
+                first_month=dt.date(2026, 12, 1),
+                state=Sponsorship.State.AWAITING_DECISION,
+            ),
             "photo": photo,
             "public_photo": HandoverPhotoFactory(public_consent=True),
             "waiting": RecipientFactory(),

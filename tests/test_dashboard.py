@@ -20,6 +20,7 @@ from tests.factories import (
     PremiumPaymentFactory,
     RecipientFactory,
     RefundFactory,
+    SituationUpdateFactory,
     SponsorshipFactory,
     UserFactory,
 )
@@ -102,9 +103,12 @@ def build(staff) -> dict:
     )
     h_payment = PremiumPaymentFactory(sponsorship=h, first_month=D(2026, 6, 1))
     rows["late_recorded"] = PaymentEvidenceFactory(payment=h_payment)
-    # Waiting for the donor's decision, with one open request and one carried out.
+    # Waiting for the donor's decision, with one open request (their answer to the situation
+    # update, made on their page) and one carried out.
     i = SponsorshipFactory(state=Sponsorship.State.AWAITING_DECISION)
-    rows["open_request"] = DonorRequestFactory(sponsorship=i)
+    rows["open_request"] = DonorRequestFactory(
+        sponsorship=i, situation_update=SituationUpdateFactory(recipient=i.recipient)
+    )
     DonorRequestFactory(sponsorship=i, status=DonorRequest.Status.DONE)
     # Stopped: its rejected evidence awaits nothing.
     j = SponsorshipFactory(state=Sponsorship.State.STOPPED)
@@ -120,6 +124,33 @@ def build(staff) -> dict:
     # Refunds: one in each state, three of them outstanding.
     for state in Refund.State:
         RefundFactory(payment=h_payment, state=state)
+    # The donor of the owed one chose on their page: return it.
+    Refund.objects.filter(state=Refund.State.OWED).update(donor_choice="return")
+    # The PayPal route, from December: one leg waiting on BCC each, and one on nobody.
+    paypal = {"route": Sponsorship.Route.PAYPAL, "first_month": D(2026, 12, 1)}
+    rows["paypal_reported"] = PremiumPaymentFactory(
+        sponsorship=SponsorshipFactory(**paypal), paypal_reported_at=at(2026, 11, 21, 9)
+    )
+    # Received by PayPal on 10 November (12 days ago), BPJS not paid yet.
+    rows["paypal_awaiting_bpjs"] = PremiumPaymentFactory(
+        sponsorship=SponsorshipFactory(**paypal), paypal_received_on=D(2026, 11, 10)
+    )
+    # BPJS paid on 18 November, BCC's receipt not uploaded (a rejected one does not count).
+    rows["bpjs_no_receipt"] = PremiumPaymentFactory(
+        sponsorship=SponsorshipFactory(**paypal),
+        paypal_received_on=D(2026, 11, 12),
+        bpjs_paid_on=D(2026, 11, 18),
+    )
+    PaymentEvidenceFactory(
+        payment=rows["bpjs_no_receipt"], status="rejected", rejection_reason="Wrong file"
+    )
+    # Paid to BPJS, the receipt uploaded: awaiting verification only (the evidence queue).
+    done = PremiumPaymentFactory(
+        sponsorship=SponsorshipFactory(**paypal),
+        paypal_received_on=D(2026, 11, 12),
+        bpjs_paid_on=D(2026, 11, 18),
+    )
+    PaymentEvidenceFactory(payment=done)
     # Waiting since 10 January 2026, like every recipient of the factories; an inactive one
     # waiting longer is no longer on the list.
     rows["waiting"] = RecipientFactory()
@@ -143,13 +174,17 @@ def build(staff) -> dict:
 
 
 EXPECTED = {
-    "evidence": 3,  # g's late evidence, h's late evidence, k's first
+    "evidence": 4,  # g's late evidence, h's late evidence, k's first, BCC's PayPal receipt
+    "paypal_reported": 1,
+    "paypal_awaiting_bpjs": 1,
+    "bpjs_no_receipt": 1,  # its only receipt was rejected
     "late_evidence": 2,  # g (lapsed by the calendar) and h (lapse recorded)
     "awaiting_card": 1,  # b
     "awaiting_handover": 1,  # c
     "undocumented": 1,  # d
     "awaiting_decision": 1,  # i
     "open_requests": 1,
+    "decisions": 1,  # i's answer to the situation update
     "refunds": 3,  # owed, claimed and received; not returned nor reallocated
     "messages_stuck": 2,  # refused six times; failed under an earlier version
     "stale_quotes": 1,  # the 2027 quote of Rp 150.000, where the table now asks Rp 201.600
@@ -205,6 +240,8 @@ def test_it_counts_each_queue(staff_client, dataset):
     assert {key: q.count for key, q in found.items()} == EXPECTED
     # timesince keeps the number and its unit together with a no-break space.
     assert found["waiting"].detail == "longest: 10\xa0months"
+    assert found["paypal_awaiting_bpjs"].detail == "longest: 12 days waiting"
+    assert found["refunds"].detail == "1 with the donor's decision waiting"
     body = response.content.decode()
     for key, queue in found.items():
         link = re.search(rf'id="queue-{key}" href="([^"]+)"', body).group(1)
@@ -297,19 +334,21 @@ def test_it_takes_the_same_queries_whatever_the_amount_of_data(
     # 4. sponsorships: awaiting decision, coverage ending, will lapse, protected (one aggregate),
     # 5. handovers: undocumented and cards handed over (one aggregate),
     # 6. recipients needing a sponsor: how many and since when (one aggregate),
-    # 7. recipients awaiting their card, 8. cards awaiting handover, 9. open donor requests,
-    # 10. refunds outstanding, 11. emails not delivered yet,
-    # 12-13. quotes out of date: the rate table, then the unpaid payments (joined),
-    # 14. active donors, 15. premiums by month (one GROUP BY for the 24 months).
+    # 7. the PayPal legs: reported, awaiting BPJS and since when, no receipt (one aggregate),
+    # 8. open donor requests and answers to situation updates (one aggregate),
+    # 9. refunds outstanding and those the donor decided (one aggregate),
+    # 10. recipients awaiting their card, 11. cards awaiting handover, 12. emails not delivered
+    # yet, 13-14. quotes out of date: the rate table, then the unpaid payments (joined),
+    # 15. active donors, 16. premiums by month (one GROUP BY for the 24 months).
     for _ in range(2):
         build(staff)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         small = staff_client.get("/staff/")
     for _ in range(18):
         build(staff)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         large = staff_client.get("/staff/")
-    assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 60
+    assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 80
 
 
 def test_it_reuses_its_figures_until_something_changes(
@@ -320,13 +359,13 @@ def test_it_reuses_its_figures_until_something_changes(
     # The session, the user, the data version and the figures (the cache is a table here).
     with django_assert_max_num_queries(4):
         again = staff_client.get("/staff/")
-    assert queues(again)["evidence"].count == queues(first)["evidence"].count == 3
+    assert queues(again)["evidence"].count == queues(first)["evidence"].count == 4
     assert again.context["figures"] == first.context["figures"]
 
     # A change committed anywhere in the program: the next visit counts afresh.
     with django_capture_on_commit_callbacks(execute=True):
         PaymentEvidenceFactory(payment=PremiumPaymentFactory())
-    assert queues(staff_client.get("/staff/"))["evidence"].count == 4
+    assert queues(staff_client.get("/staff/"))["evidence"].count == 5
 
 
 def test_its_figures_are_recomputed_the_next_day(staff_client, staff):

@@ -45,12 +45,12 @@ BUDGETS = {
     "donors": 3,
     # Count and page of handovers, their photos, five figures, two queries by year.
     "help provided": 10,
-    # The session, the link with its donor, the sponsorships and six prefetches (payments,
-    # evidence, situation updates, handovers, photos, requests), the request form's choices,
-    # the people waiting, the messages.
-    "donor private page": 12,
-    # The session, the user, thirteen queries of figures (see tests/test_dashboard.py).
-    "staff dashboard": 15,
+    # The session, the link with its donor, the sponsorships and seven prefetches (payments,
+    # evidence, refunds, situation updates, handovers, photos, requests), the request form's
+    # choices, the people waiting, the messages.
+    "donor private page": 13,
+    # The session, the user, fourteen queries of figures (see tests/test_dashboard.py).
+    "staff dashboard": 16,
     # The session, the user, the years of the year filter, the count, the page; on PostgreSQL
     # first the table's estimated size (core/paginators.py).
     "payments admin": 6 if connection.vendor == "postgresql" else 5,

@@ -31,8 +31,9 @@ from core.importexport import CsvImportExportMixin
 from core.paginators import EstimatedCountPaginator
 from donations.models import Sponsorship
 from donations.rules import RuleError
-from premiums import rules, services
+from premiums import donor_actions, rules, services
 from premiums.admin.evidence import EvidenceOnPaymentInline
+from premiums.admin.queue_filters import PaypalStepFilter
 from premiums.models import PaymentEvidence, PremiumPayment
 from premiums.resources import PaymentExportResource, PaymentImportResource
 
@@ -246,7 +247,7 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
         "verified_at",
     ]
     list_select_related = ["sponsorship__donor", "sponsorship__recipient"]
-    list_filter = ["status", "channel", FirstMonthYearFilter, StaleQuoteFilter]
+    list_filter = ["status", "channel", FirstMonthYearFilter, StaleQuoteFilter, PaypalStepFilter]
     actions = ["requote_selected"]
     search_fields = [
         "sponsorship__donor__full_name",
@@ -277,6 +278,7 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
                 "fields": [
                     ("paypal_amount", "paypal_currency"),
                     "paypal_transaction_id",
+                    "paypal_reported_at",
                     "paypal_received_on",
                     "rupiah_received",
                     "bpjs_paid_on",
@@ -308,12 +310,22 @@ class PremiumPaymentAdmin(PaymentColumns, CsvImportExportMixin, HistoryAdmin):
             services.keep_prices(obj, sponsorship)
             super().save_model(request, obj, form, change)
             services.refresh_coverage(sponsorship)
+            # Recording the PayPal receipt tells the donor what arrived (once per payment).
+            donor_actions.acknowledge_paypal(obj)
 
     # Once verified, a payment is part of the coverage: its months and amount stay as they were.
     LOCKED_WHEN_VERIFIED = ["sponsorship", "first_month", "months", "amount", "channel"]
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["last_month", "status", "add_evidence", "created_at", "verified_at", "verified_by"]
+        fixed = [
+            "last_month",
+            "status",
+            "add_evidence",
+            "paypal_reported_at",
+            "created_at",
+            "verified_at",
+            "verified_by",
+        ]
         if obj is not None and obj.status == PremiumPayment.Status.VERIFIED:
             return self.LOCKED_WHEN_VERIFIED + fixed
         return fixed

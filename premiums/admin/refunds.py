@@ -5,11 +5,14 @@ from functools import partial
 
 from django.contrib import admin
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from core.admin import HistoryAdmin, YesNoFilter, act_on_each, rupiah_column
+from core.admin import EMPTY, HistoryAdmin, YesNoFilter, act_on_each, rupiah_column
 from premiums import services
+from premiums.admin.queue_filters import DonorChoseFilter
 from premiums.models import Refund
 
 # What the steps say they did.
@@ -66,31 +69,44 @@ class RefundAdmin(HistoryAdmin):
         "unused_months",
         "money",
         "state",
+        "donor_choice",
         "created_at",
         "claimed_on",
         "received_on",
         "settled_on",
     ]
     list_select_related = ["payment__sponsorship__donor", "payment__sponsorship__recipient"]
-    list_filter = [OutstandingRefundFilter, "state"]
+    list_filter = [OutstandingRefundFilter, DonorChoseFilter, "state"]
     search_fields = [
         "payment__sponsorship__donor__full_name",
         "payment__sponsorship__recipient__nickname",
         "payment__sponsorship__recipient__full_name",
     ]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["payment"]
+    autocomplete_fields = ["payment", "reallocated_to"]
     fields = [
         "payment",
         ("unused_months", "amount"),
         "state",
+        ("donor_choice", "donor_chose_at"),
         ("claimed_on", "received_on", "settled_on"),
+        "bpjs_refunded",
+        ("reallocated_to", "paid_for"),
         "notes",
         "created_at",
     ]
     # Each step is taken with an action of the list, which records its date and refuses to go
     # back; the months and the payment were worked out when the death was recorded.
-    STEPS = ["state", "claimed_on", "received_on", "settled_on", "created_at"]
+    STEPS = [
+        "paid_for",
+        "state",
+        "donor_choice",
+        "donor_chose_at",
+        "claimed_on",
+        "received_on",
+        "settled_on",
+        "created_at",
+    ]
     actions = ["mark_claimed", "mark_received", "mark_returned", "mark_reallocated"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -102,6 +118,14 @@ class RefundAdmin(HistoryAdmin):
     mark_received = advance_to(Refund.State.RECEIVED, _("Mark received"))
     mark_returned = advance_to(Refund.State.RETURNED, _("Mark returned to the donor"))
     mark_reallocated = advance_to(Refund.State.REALLOCATED, _("Mark reallocated (donor consented)"))
+
+    @admin.display(description=_("payment it paid for"))
+    def paid_for(self, obj):
+        """The payment a reallocated refund paid for, one click away."""
+        if obj is None or obj.reallocated_to_id is None:
+            return EMPTY
+        url = reverse("admin:premiums_premiumpayment_change", args=[obj.reallocated_to_id])
+        return format_html('<a href="{}">{}</a>', url, obj.reallocated_to)
 
     @admin.display(description=_("sponsorship"))
     def sponsorship(self, obj):

@@ -350,6 +350,13 @@ CONTEXTS = {
     Message.Kind.PLEDGE_EXPIRED: {"pledged_on": "2026-11-02"},
     Message.Kind.QUOTE_CHANGED: {"payment_id": 1, "amount": 151_200, "old_amount": 201_600},
     Message.Kind.REFUND: {"amount": 50_400, "months": 3},
+    Message.Kind.PAYPAL_RECEIVED: {
+        "payment_id": 1,
+        "paypal_amount": "12.50",
+        "paypal_currency": "EUR",
+        "received_on": "2026-11-21",
+        "amount": 201_600,
+    },
     Message.Kind.LINK: {},
     Message.Kind.REQUEST_HANDLED: {"request_kind": "stop", "outcome": "done"},
 }

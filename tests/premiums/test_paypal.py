@@ -145,7 +145,15 @@ def test_an_overseas_donor_from_pledge_to_verified_evidence(
     ]
     verified = messages.last()
     assert verified.key == f"evidence_verified:{evidence.pk}"
-    assert verified.context == {"payment_id": payment.pk, "paid_through": "2027-11-01"}
+    assert verified.context == {
+        "payment_id": payment.pk,
+        "paid_through": "2027-11-01",
+        "channel": "paypal",
+        "evidence_id": evidence.pk,
+        "amount": 201_600,
+        "paypal_amount": "12.50",
+        "paypal_currency": "EUR",
+    }
     assert send_queued()["sent"] == 2
     assert mailoutbox[-1].to == ["joost@example.nl"]
 
