@@ -525,6 +525,7 @@ class Message(VersionedModel):
         REFUND = "refund", _("Refund")
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")
+        CLAIM_PAID = "claim_paid", _("Benefit paid to the family")
 
     #: Why a queued message of an erased donor is never sent.
     ERASED_DONOR = "donor erased"

@@ -72,7 +72,7 @@ MATRIX = [
     ("recipients:photo",                          "GET",  "pk=waiting",       ALL_404),
     ("recipients:handover_photo",                 "GET",  "pk=public_photo",  ALL_200),
     ("recipients:handover_photo",                 "GET",  "pk=photo",         ALL_404),
-    ("premiums:help_provided",                    "GET",  "",                 ALL_200),
+    ("claims:help_provided",                      "GET",  "",                 ALL_200),
     ("donations:list",                            "GET",  "",                 ALL_200),
     ("premiums:pledge",                           "GET",  "pk=waiting",       ALL_200),
     ("premiums:pledge",                           "POST", "pk=waiting",       ALL_200),  # errors
