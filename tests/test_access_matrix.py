@@ -66,7 +66,7 @@ MATRIX = [
     ("admin:recipients_recipient_changelist",     "GET",  "",                 STAFF),
     ("admin:premiums_paymentevidence_changelist", "GET",  "",                 COORDINATOR),
     ("premiums:staff_evidence_file",              "GET",  "evidence_id=evidence", COORDINATOR),
-    ("claims:scan",                               "GET",  "document_id=claim_document", COORDINATOR),
+    ("claims:scan",                               "GET",  "document_id=scan", COORDINATOR),
     # Public pages; photos only with consent.
     ("donations:recipient_list",                           "GET",  "",                 ALL_200),
     ("donations:recipient_detail",                         "GET",  "pk=waiting",       ALL_200),
@@ -159,7 +159,7 @@ def world(db, standard_rate):
             "sponsored": sponsorship.recipient,
             "payment": payment,
             "evidence": PaymentEvidenceFactory(payment=payment),
-            "claim_document": ClaimDocumentFactory(
+            "scan": ClaimDocumentFactory(
                 scan=ContentFile(jpeg_bytes((40, 30)), name="s.jpg"), content_type="image/jpeg"
             ),
             "photo": photo,

@@ -300,14 +300,15 @@ def test_it_takes_the_same_queries_whatever_the_amount_of_data(
     # 7. recipients awaiting their card, 8. cards awaiting handover, 9. open donor requests,
     # 10. refunds outstanding, 11. emails not delivered yet,
     # 12-13. quotes out of date: the rate table, then the unpaid payments (joined),
-    # 14. active donors, 15. premiums by month (one GROUP BY for the 24 months).
+    # 14. active donors, 15. premiums by month (one GROUP BY for the 24 months),
+    # 16-18. claims: workers with three years paid, open claims and their count.
     for _ in range(2):
         build(staff)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         small = staff_client.get("/staff/")
     for _ in range(18):
         build(staff)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         large = staff_client.get("/staff/")
     assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 60
 
@@ -317,8 +318,9 @@ def test_it_reuses_its_figures_until_something_changes(
 ):
     build(staff)
     first = staff_client.get("/staff/")
-    # The session, the user, the data version and the figures (the cache is a table here).
-    with django_assert_max_num_queries(4):
+    # The session, the user, the data version and the figures (the cache is a table here), then
+    # the data version and the rows of the claims part.
+    with django_assert_max_num_queries(6):
         again = staff_client.get("/staff/")
     assert queues(again)["evidence"].count == queues(first)["evidence"].count == 3
     assert again.context["figures"] == first.context["figures"]

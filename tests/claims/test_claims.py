@@ -257,17 +257,19 @@ def test_three_years_are_counted_from_paid_months_across_gaps_and_sponsorships(
     with time_machine.travel(at(2024, 12, 20, 9), tick=False):
         made_sponsorship = SponsorshipFactory(recipient=made, first_month=dt.date(2025, 1, 1))
         pay(made_sponsorship, by=staff, months=35)
-    PremiumPaymentFactory(
-        sponsorship=made_sponsorship, first_month=dt.date(2027, 12, 1), months=12
-    )
+    PremiumPaymentFactory(sponsorship=made_sponsorship, first_month=dt.date(2027, 12, 1), months=12)
     milestones = scholarship_milestones()
     assert [(m.nickname, m.months_paid, m.reached) for m in milestones] == [
         ("Ketut", 36, dt.date(2027, 12, 1))
     ]
     # Once the family asked for the scholarship, Ketut leaves the list.
     services.open_claim(
-        Claim(recipient=ketut, kind=Claim.Kind.SCHOLARSHIP, happened_on=dt.date(2028, 1, 5),
-              children=2),
+        Claim(
+            recipient=ketut,
+            kind=Claim.Kind.SCHOLARSHIP,
+            happened_on=dt.date(2028, 1, 5),
+            children=2,
+        ),
         by=None,
     )
     assert scholarship_milestones() == []
@@ -278,7 +280,7 @@ def test_a_month_paid_twice_counts_once():
     assert len(paid_months(periods)) == 18
 
 
-# --- who may do what --------------------------------------------------------------------------------
+# --- who may do what -----------------------------------------------------------------------------
 
 
 def test_a_volunteer_records_a_claim_and_ticks_documents_but_never_marks_it_paid(
@@ -352,17 +354,29 @@ def test_a_claim_scan_upload_in_the_admin_is_judged_by_its_content(
 ):
     claim = accident(paid_through_august.recipient, at(2026, 7, 1, 9))
     documents = list(claim.documents.all())
-    form = {"step": "", "documents-TOTAL_FORMS": str(len(documents)),
-            "documents-INITIAL_FORMS": str(len(documents))}
+    form = {
+        "step": "",
+        "documents-TOTAL_FORMS": str(len(documents)),
+        "documents-INITIAL_FORMS": str(len(documents)),
+    }
     for i, document in enumerate(documents):
-        form.update({f"documents-{i}-id": document.pk, f"documents-{i}-claim": claim.pk,
-                     f"documents-{i}-kind": document.kind})
-    form.update({
-        "place": claim.place, "what_happened": claim.what_happened,
-        "accident_at_0": "2026-07-01", "accident_at_1": "09:00",
-        "documents-0-received": "on",
-        "documents-0-scan": upload(jpeg_bytes((60, 40)), "card.jpg"),
-    })
+        form.update(
+            {
+                f"documents-{i}-id": document.pk,
+                f"documents-{i}-claim": claim.pk,
+                f"documents-{i}-kind": document.kind,
+            }
+        )
+    form.update(
+        {
+            "place": claim.place,
+            "what_happened": claim.what_happened,
+            "accident_at_0": "2026-07-01",
+            "accident_at_1": "09:00",
+            "documents-0-received": "on",
+            "documents-0-scan": upload(jpeg_bytes((60, 40)), "card.jpg"),
+        }
+    )
     response = coordinator_client.post(admin_url(Claim, "change", claim.pk), form)
     assert response.status_code == 302, response.content.decode()[:3000]
     card = claim.documents.get(kind="bpjs_card")
