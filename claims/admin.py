@@ -191,15 +191,19 @@ class ClaimAdmin(HistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         what = ["recipient", "kind"] if obj is None else []
-        fieldsets = [
-            (None, {"fields": [*what, "happened_on", "family_consent", "notes"]}),
-            (
+        by_kind = {
+            Claim.Kind.ACCIDENT: (
                 _("Work accident"),
                 {"fields": ["accident_at", "place", "what_happened", "clinic"]},
             ),
-            (_("Death"), {"fields": ["death_cause", "spouse_is_heir"]}),
-            (_("Scholarship"), {"fields": ["children"]}),
-        ]
+            Claim.Kind.DEATH: (_("Death"), {"fields": ["death_cause", "spouse_is_heir"]}),
+            Claim.Kind.SCHOLARSHIP: (_("Scholarship"), {"fields": ["children"]}),
+        }
+        # The day of an accident is the day of its date and time: asked once, not twice.
+        day = [] if obj is not None and obj.kind == Claim.Kind.ACCIDENT else ["happened_on"]
+        fieldsets = [(None, {"fields": [*what, *day, "family_consent", "notes"]})]
+        # A new claim shows the questions of every kind; a recorded one, those of its own.
+        fieldsets += [by_kind[obj.kind]] if obj is not None else list(by_kind.values())
         if obj is not None:
             fieldsets.insert(
                 0,

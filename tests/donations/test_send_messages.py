@@ -352,6 +352,7 @@ CONTEXTS = {
     Message.Kind.REFUND: {"amount": 50_400, "months": 3},
     Message.Kind.LINK: {},
     Message.Kind.REQUEST_HANDLED: {"request_kind": "stop", "outcome": "done"},
+    Message.Kind.CLAIM_PAID: {"claim_id": 1, "claim_kind": "death", "amount": 42_000_000},
 }
 
 
