@@ -1,6 +1,7 @@
 """What staff do with a claim: open it, tick its documents, take it step by step to BPJS's
 decision, and tell the donors when the family is paid."""
 
+import datetime as dt
 import logging
 
 from django.core.files.base import ContentFile
@@ -128,7 +129,12 @@ def advance(claim: Claim, to: str, *, by, on=None, amount=None, reason: str = ""
         now = timezone.now()
         day = on or timezone.localdate()
         field = STEP_DATES[to]
-        setattr(row, field, now if field == "reported_at" and on is None else day)
+        if field == "reported_at":
+            # Reported today: this moment. On an earlier day (entered afterwards): its midday in
+            # Bali, the time not being known.
+            setattr(row, field, now if day == timezone.localdate() else _midday(day))
+        else:
+            setattr(row, field, day)
         if to == Claim.State.PAID:
             row.amount_paid = amount
             row.decided_on = row.decided_on or day
@@ -141,6 +147,10 @@ def advance(claim: Claim, to: str, *, by, on=None, amount=None, reason: str = ""
             _tell_donors(row)
     claim.refresh_from_db()
     return True
+
+
+def _midday(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 def donors_to_tell(claim: Claim):

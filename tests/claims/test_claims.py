@@ -128,6 +128,13 @@ def test_it_opens_a_claim_with_the_checklist_of_its_kind(paid_through_august):
     assert claim.state == Claim.State.OPENED
 
 
+def test_a_report_entered_afterwards_is_dated_at_midday_in_bali(paid_through_august):
+    claim = accident(paid_through_august.recipient, at(2026, 6, 30, 8))
+    services.advance(claim, Claim.State.REPORTED, by=None, on=dt.date(2026, 7, 2))
+    assert claim.reported_at == at(2026, 7, 2, 12)
+    assert claim.reported_late()  # the 2 × 24 hours ended at 08:00 on 2 July
+
+
 def test_the_steps_go_forward_only_and_need_the_documents(paid_through_august):
     claim = accident(paid_through_august.recipient, at(2026, 6, 30, 8))
     services.advance(claim, Claim.State.REPORTED, by=None)
