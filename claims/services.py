@@ -16,6 +16,7 @@ from core.storage import random_name
 from donations import standing
 from donations.models import Message, Sponsorship
 from premiums import services as premium_services
+from premiums.services import _history_by
 from recipients.models import Recipient, SituationUpdate
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,6 @@ STEP_DATES = {
     Claim.State.REFUSED: "decided_on",
     Claim.State.PAID: "paid_on",
 }
-
-
-def _history_by(user, *rows):
-    if user is not None:
-        for row in rows:
-            row._history_user = user
 
 
 def open_claim(claim: Claim, *, by) -> Claim:

@@ -399,3 +399,26 @@ def test_the_donor_of_another_worker_is_not_told(paid_through_august):
     other = SponsorshipFactory(donor=DonorFactory())
     paid_death_claim(paid_through_august, consent=True)
     assert not Message.objects.filter(donor=other.donor).exists()
+
+
+def test_a_volunteer_who_sends_paid_anyway_is_refused(volunteer_client, paid_through_august):
+    claim = accident(paid_through_august.recipient, at(2026, 7, 1, 9))
+    tick_all(claim)
+    services.advance(claim, Claim.State.APPROVED, by=None)
+    response = volunteer_client.post(
+        admin_url(Claim, "change", claim.pk),
+        {
+            "accident_at_0": "2026-07-01",
+            "accident_at_1": "09:00",
+            "place": claim.place,
+            "what_happened": claim.what_happened,
+            "step": "paid",
+            "amount": "42000000",
+            "documents-TOTAL_FORMS": "0",
+            "documents-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.state, claim.amount_paid) == (Claim.State.APPROVED, None)
