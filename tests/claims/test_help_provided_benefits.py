@@ -123,5 +123,5 @@ def test_the_chart_has_a_bar_pair_per_year_and_a_title_with_the_numbers(client, 
     with time_machine.travel(NOW, tick=False):
         body = client.get("/en/help-provided/").content.decode()
     svg = body.split('class="help-chart"')[1].split("</svg>")[0]
-    assert "<title>2025: 1 people protected, Rp 201.600 premiums paid</title>" in svg
+    assert "<title>2025: 1 person protected, Rp 201.600 premiums paid</title>" in svg
     assert svg.count('class="bar-people"') == svg.count('class="bar-amount"') == 1
