@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from claims import services
 from claims.models import Claim, ClaimDocument, countdown
 from core import uploads
-from core.admin import HistoryAdmin
+from core.admin import PRIVATE_FILE_OVERRIDES, HistoryAdmin
 from core.errors import RuleError
 from core.templatetags.rupiah import format_rupiah
 
@@ -35,12 +35,12 @@ class DocumentForm(forms.ModelForm):
 
     def clean_scan(self):
         upload = self.cleaned_data.get("scan")
-        self.clean_upload = None
+        self.clean_upload, self.remove_scan = None, upload is False and bool(self.instance.scan)
         if isinstance(upload, UploadedFile):
             # Judged by its content like payment evidence; images re-encoded without metadata.
             self.clean_upload = uploads.clean_evidence(upload)
-            return self.instance.scan  # stored by the service, never as uploaded
-        return upload
+        # Stored or removed by the service (the file with the row), never as uploaded here.
+        return self.instance.scan
 
 
 class DocumentInline(admin.TabularInline):
@@ -48,6 +48,8 @@ class DocumentInline(admin.TabularInline):
     form = DocumentForm
     extra = 0
     can_delete = False
+    # A scan has no public address: the widget names it, the "stored scan" column links it.
+    formfield_overrides = PRIVATE_FILE_OVERRIDES
 
     def get_fields(self, request, obj=None):
         fields = ["kind", "note", "received", "received_on"]
@@ -329,4 +331,13 @@ class ClaimAdmin(HistoryAdmin):
             clean_upload = getattr(subform, "clean_upload", None)
             if clean_upload is not None and subform.instance.pk:
                 services.attach_scan(subform.instance, clean_upload, by=request.user)
+            elif getattr(subform, "remove_scan", False) and subform.instance.pk:
+                services.remove_scan(subform.instance, by=request.user)
         formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.delete_claim(obj)
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset:
+            services.delete_claim(claim)

@@ -227,3 +227,29 @@ def attach_scan(document: ClaimDocument, clean_file, *, by) -> ClaimDocument:
         raise
     document.refresh_from_db()
     return document
+
+
+def remove_scan(document: ClaimDocument, *, by) -> None:
+    """Take the scan off the document; its file goes once the change commits."""
+    storage = ClaimDocument._meta.get_field("scan").storage
+    with transaction.atomic():
+        row = ClaimDocument.objects.select_for_update().get(pk=document.pk)
+        old = row.scan.name
+        if not old:
+            return
+        row.scan, row.content_type, row.size, row.sha256 = "", "", None, ""
+        _history_by(by, row)
+        row.save()
+        transaction.on_commit(lambda: storage.delete(old))
+    document.refresh_from_db()
+
+
+def delete_claim(claim: Claim) -> None:
+    """Delete a claim opened by mistake, with its documents and, once that commits, their
+    scans: no file is left behind without its row."""
+    storage = ClaimDocument._meta.get_field("scan").storage
+    with transaction.atomic():
+        names = [n for n in claim.documents.values_list("scan", flat=True) if n]
+        claim.delete()
+        for name in names:
+            transaction.on_commit(lambda name=name: storage.delete(name))

@@ -357,7 +357,7 @@ def test_a_scan_the_storage_refuses_leaves_nothing(monkeypatch):
 
 
 def test_a_claim_scan_upload_in_the_admin_is_judged_by_its_content(
-    coordinator_client, paid_through_august
+    coordinator_client, paid_through_august, django_capture_on_commit_callbacks
 ):
     claim = accident(paid_through_august.recipient, at(2026, 7, 1, 9))
     documents = list(claim.documents.all())
@@ -394,6 +394,17 @@ def test_a_claim_scan_upload_in_the_admin_is_judged_by_its_content(
     assert response.status_code == 200
     assert "Only JPG, PNG or PDF files are accepted." in response.content.decode()
 
+    # Cleared in the admin: the row forgets the scan and the file goes with it.
+    del form["documents-1-scan"], form["documents-0-scan"]
+    form["documents-0-scan-clear"] = "on"
+    stored = card.scan.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(admin_url(Claim, "change", claim.pk), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    card.refresh_from_db()
+    assert not card.scan
+    assert not ClaimDocument._meta.get_field("scan").storage.exists(stored)
+
 
 def test_the_donor_of_another_worker_is_not_told(paid_through_august):
     other = SponsorshipFactory(donor=DonorFactory())
@@ -422,3 +433,27 @@ def test_a_volunteer_who_sends_paid_anyway_is_refused(volunteer_client, paid_thr
     assert "Select a valid choice" in response.content.decode()
     claim.refresh_from_db()
     assert (claim.state, claim.amount_paid) == (Claim.State.APPROVED, None)
+
+
+def test_a_removed_scan_and_a_deleted_claim_leave_no_file(
+    coordinator_client, paid_through_august, django_capture_on_commit_callbacks
+):
+    from core.uploads import clean_evidence
+
+    claim = accident(paid_through_august.recipient, at(2026, 7, 1, 9))
+    first, second = claim.documents.order_by("pk")[:2]
+    services.attach_scan(first, clean_evidence(upload()), by=None)
+    services.attach_scan(second, clean_evidence(upload(jpeg_bytes((30, 20)), "b.jpg")), by=None)
+    storage = ClaimDocument._meta.get_field("scan").storage
+    names = [first.scan.name, second.scan.name]
+    assert all(storage.exists(name) for name in names)
+    # The change page names the stored scan, never with a public address.
+    page = coordinator_client.get(admin_url(Claim, "change", claim.pk)).content.decode()
+    assert "/media/claims/" not in page and "private file" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_scan(first, by=None)
+    assert not first.scan and not storage.exists(names[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_claim(claim)
+    assert not Claim.objects.exists() and not storage.exists(names[1])
