@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "recipients",
     "donations",
     "premiums",
+    "claims",
     "program",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("recipients.urls")),
+    path("", include("claims.urls")),
     path("", include("premiums.urls")),
     path("", include("donations.urls")),
     prefix_default_language=True,

@@ -535,6 +535,7 @@ class Message(VersionedModel):
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")
         PAYPAL_RECEIVED = "paypal_received", _("PayPal payment received")
+        CLAIM_PAID = "claim_paid", _("Benefit paid to the family")
 
     #: Why a queued message of an erased donor is never sent.
     ERASED_DONOR = "donor erased"

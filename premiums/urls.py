@@ -5,7 +5,6 @@ from premiums import donor_views, views
 app_name = "premiums"
 
 urlpatterns = [
-    path("help-provided/", views.help_provided, name="help_provided"),
     path("recipients/<int:pk>/sponsor/", views.pledge, name="pledge"),
     path("recipients/<int:pk>/sponsor/thanks/", views.pledge_thanks, name="pledge_thanks"),
     # A donor's own actions: they work from the donor session (see donations.views.enter).

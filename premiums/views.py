@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,17 +10,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
-from core.forms import PageForm
 from core.otp import verified_staff_member_required
-from core.public_cache import cached_for_visitors
 from core.storage import serve_private_file
 from donations import standing
 from donations.models import needing_sponsor, paid_through_of
 from donations.views import donor_session_required, get_donor_from_session
-from premiums import impact, services
+from premiums import services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
 from premiums.models import PaymentEvidence, PremiumPayment
-from recipients.models import HandoverPhoto, Recipient
+from recipients.models import Recipient
 
 PLEDGE_SESSION_KEY = "pledge"
 
@@ -239,33 +236,4 @@ def staff_evidence_file(request, evidence_id):
     evidence = get_object_or_404(PaymentEvidence, pk=evidence_id)
     return serve_private_file(
         evidence.file, filename=f"evidence-{evidence.pk}", content_type=evidence.content_type
-    )
-
-
-HANDOVERS_PAGE_SIZE = 12
-
-
-@require_GET
-@cached_for_visitors
-def help_provided(request):
-    """The help the program has given: figures, by year, and the cards handed over."""
-    handovers = Paginator(impact.public_handovers(), HANDOVERS_PAGE_SIZE).get_page(
-        PageForm(request.GET).page_number()
-    )
-    photos = {
-        photo.handover_id: photo
-        for photo in HandoverPhoto.objects.filter(
-            handover__in=[h.pk for h in handovers.object_list], public_consent=True
-        ).only("id", "handover_id")
-    }
-    for handover in handovers.object_list:
-        handover.public_photo = photos.get(handover.pk)
-    return render(
-        request,
-        "premiums/help_provided.html",
-        {
-            "figures": impact.figures(timezone.localdate()),
-            "years": impact.by_year(),
-            "page": handovers,
-        },
     )

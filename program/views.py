@@ -9,6 +9,8 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from claims import dashboard as claims_dashboard
+from claims import impact as claim_impact
 from core.otp import verified_staff_member_required
 from core.public_cache import cached_for_visitors
 from donations.models import needing_sponsor
@@ -37,7 +39,7 @@ def home(request):
         "yearly": yearly,
         "benefits": [(b.title_for(language), b.text_for(language)) for b in Benefit.objects.all()],
         "waiting": needing_sponsor(today).only(*Recipient.PUBLIC_FIELDS)[:3],
-        "figures": impact.figures(today),
+        "figures": {**impact.figures(today), **claim_impact.figures()},
     }
     return render(request, "home.html", context)
 
@@ -98,5 +100,6 @@ def staff_dashboard(request):
         ),
         "figures": dashboard.figures(today, counts, by_month),
         "chart": dashboard.bar_chart(by_month),
+        "claims": claims_dashboard.overview(),
     }
     return render(request, "staff/dashboard.html", context)

@@ -68,6 +68,8 @@ def staff_groups(db):
     if Group.objects.filter(name__in=["Coordinator", "Volunteer"]).count() < 2:
         migration = importlib.import_module("premiums.migrations.0006_staff_groups")
         migration.create_staff_groups(django_apps, None)
+        claims = importlib.import_module("claims.migrations.0002_staff_permissions")
+        claims.grant(django_apps, None)
 
 
 def member_of(group_name, username):

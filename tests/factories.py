@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from claims.models import Claim, ClaimDocument
 from donations.models import Donor, DonorAccessToken, DonorRequest, Message, Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment, PremiumRate, Refund
 from recipients.models import (
@@ -182,3 +183,21 @@ class RefundFactory(factory.django.DjangoModelFactory):
     payment = factory.SubFactory(PremiumPaymentFactory)
     unused_months = 3
     amount = 50_400
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    recipient = factory.SubFactory(RecipientFactory)
+    kind = Claim.Kind.SCHOLARSHIP
+    happened_on = dt.date(2026, 11, 2)
+    children = factory.LazyAttribute(lambda c: 1 if c.kind == Claim.Kind.SCHOLARSHIP else None)
+
+
+class ClaimDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClaimDocument
+
+    claim = factory.SubFactory(ClaimFactory)
+    kind = ClaimDocument.Kind.DEATH_CERTIFICATE

@@ -25,6 +25,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from donations.models import Sponsorship
 from tests.factories import (
+    ClaimDocumentFactory,
     DonorFactory,
     HandoverPhotoFactory,
     PaymentEvidenceFactory,
@@ -66,6 +67,7 @@ MATRIX = [
     ("admin:recipients_recipient_changelist",     "GET",  "",                 STAFF),
     ("admin:premiums_paymentevidence_changelist", "GET",  "",                 COORDINATOR),
     ("premiums:staff_evidence_file",              "GET",  "evidence_id=evidence", COORDINATOR),
+    ("claims:scan",                               "GET",  "document_id=scan", COORDINATOR),
     # Public pages; photos only with consent.
     ("donations:recipient_list",                           "GET",  "",                 ALL_200),
     ("donations:recipient_detail",                         "GET",  "pk=waiting",       ALL_200),
@@ -73,7 +75,7 @@ MATRIX = [
     ("recipients:photo",                          "GET",  "pk=waiting",       ALL_404),
     ("recipients:handover_photo",                 "GET",  "pk=public_photo",  ALL_200),
     ("recipients:handover_photo",                 "GET",  "pk=photo",         ALL_404),
-    ("premiums:help_provided",                    "GET",  "",                 ALL_200),
+    ("claims:help_provided",                      "GET",  "",                 ALL_200),
     ("donations:list",                            "GET",  "",                 ALL_200),
     ("premiums:pledge",                           "GET",  "pk=waiting",       ALL_200),
     ("premiums:pledge",                           "POST", "pk=waiting",       ALL_200),  # errors
@@ -170,6 +172,9 @@ def world(db, standard_rate):
                 donor=donor_a,
                 first_month=dt.date(2026, 12, 1),
                 state=Sponsorship.State.AWAITING_DECISION,
+            ),
+            "scan": ClaimDocumentFactory(
+                scan=ContentFile(jpeg_bytes((40, 30)), name="s.jpg"), content_type="image/jpeg"
             ),
             "photo": photo,
             "public_photo": HandoverPhotoFactory(public_consent=True),

@@ -339,14 +339,15 @@ def test_it_takes_the_same_queries_whatever_the_amount_of_data(
     # 9. refunds outstanding and those the donor decided (one aggregate),
     # 10. recipients awaiting their card, 11. cards awaiting handover, 12. emails not delivered
     # yet, 13-14. quotes out of date: the rate table, then the unpaid payments (joined),
-    # 15. active donors, 16. premiums by month (one GROUP BY for the 24 months).
+    # 15. active donors, 16. premiums by month (one GROUP BY for the 24 months),
+    # 17-19. claims: workers with three years paid, open claims and their count.
     for _ in range(2):
         build(staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         small = staff_client.get("/staff/")
     for _ in range(18):
         build(staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         large = staff_client.get("/staff/")
     assert queues(large)["evidence"].count == 10 * queues(small)["evidence"].count == 80
 
@@ -356,8 +357,9 @@ def test_it_reuses_its_figures_until_something_changes(
 ):
     build(staff)
     first = staff_client.get("/staff/")
-    # The session, the user, the data version and the figures (the cache is a table here).
-    with django_assert_max_num_queries(4):
+    # The session, the user, the data version and the figures (the cache is a table here), then
+    # the data version and the rows of the claims part.
+    with django_assert_max_num_queries(6):
         again = staff_client.get("/staff/")
     assert queues(again)["evidence"].count == queues(first)["evidence"].count == 4
     assert again.context["figures"] == first.context["figures"]

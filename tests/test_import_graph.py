@@ -1,6 +1,6 @@
 """The layers of the code, read from its imports: every arrow points down, none goes round.
 
-    bcc_sponsor (settings, URLs)  →  program  →  premiums  →  donations  →  recipients  →  core
+    bcc_sponsor (settings, URLs) → program → claims → premiums → donations → recipients → core
 
 Each package may import only the packages to its right (and itself). The test reads every
 import statement of the non-test code, at module level or inside a function alike, so a lazy
@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Lowest first: a package may import those before it in this list, and itself.
-LAYERS = ["core", "recipients", "donations", "premiums", "program", "bcc_sponsor"]
+LAYERS = ["core", "recipients", "donations", "premiums", "claims", "program", "bcc_sponsor"]
 #: Tools outside the layers: they may import any layer, and no layer imports them.
 TOOLS = ["bench"]
 

@@ -34,8 +34,9 @@ from tests.helpers import WITA, at, frozen_at, sign_in_donor
 
 # Queries of one warm request for each page, at any size of data (the labels of bench/web.py).
 BUDGETS = {
-    # The rate table, benefits, five figures, the three people waiting longest.
-    "home": 8,
+    # The rate table, benefits, five figures, the three people waiting longest, the benefits
+    # paid to families.
+    "home": 9,
     # The paginator's count, one page of people (any page).
     "recipients": 2,
     "recipients deep": 2,
@@ -43,14 +44,16 @@ BUDGETS = {
     "recipient": 2,
     # The paginator's count, one page of donors with their figures, the totals.
     "donors": 3,
-    # Count and page of handovers, their photos, five figures, two queries by year.
-    "help provided": 10,
+    # Count and page of handovers, their photos, five figures, two queries by year; the benefits
+    # paid (figures, by year, the list) and the people protected by regency (claims app).
+    "help provided": 14,
     # The session, the link with its donor, the sponsorships and seven prefetches (payments,
     # evidence, refunds, situation updates, handovers, photos, requests), the request form's
     # choices, the people waiting, the messages.
     "donor private page": 13,
-    # The session, the user, fourteen queries of figures (see tests/test_dashboard.py).
-    "staff dashboard": 16,
+    # The session, the user, sixteen queries of figures (see tests/test_dashboard.py), three
+    # of claims and milestones (tests/claims/test_claims_dashboard.py).
+    "staff dashboard": 19,
     # The session, the user, the years of the year filter, the count, the page; on PostgreSQL
     # first the table's estimated size (core/paginators.py).
     "payments admin": 6 if connection.vendor == "postgresql" else 5,

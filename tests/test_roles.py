@@ -33,6 +33,7 @@ PRIVATE = {
 }
 
 staff_groups_migration = importlib.import_module("premiums.migrations.0006_staff_groups")
+claims_permissions_migration = importlib.import_module("claims.migrations.0002_staff_permissions")
 
 
 @pytest.fixture
@@ -87,6 +88,7 @@ def test_it_creates_the_groups_in_a_migration(db):
 def test_it_runs_the_migration_twice_without_harm(staff_groups):
     before = Permission.objects.filter(group__name="Volunteer").count()
     staff_groups_migration.create_staff_groups(django_apps, None)
+    claims_permissions_migration.grant(django_apps, None)  # the claims app's, after it
     assert Permission.objects.filter(group__name="Volunteer").count() == before
     assert Group.objects.filter(name="Volunteer").count() == 1
 

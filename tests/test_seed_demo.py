@@ -11,6 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from PIL import Image
 
+from claims.dashboard import scholarship_milestones
+from claims.models import Claim
 from core.months import add_months, month_start
 from donations.models import (
     Donor,
@@ -39,9 +41,9 @@ TODAY = NOW.date()
 EXPECTED_COUNTS = {
     "recipients": 14,
     "donors": 10,
-    "sponsorships": 13,
-    "payments": 16,
-    "evidence": 15,
+    "sponsorships": 14,
+    "payments": 17,
+    "evidence": 16,
     "cards": 10,
     "handovers": 9,
     "handover photos": 10,
@@ -51,7 +53,8 @@ EXPECTED_COUNTS = {
     "rates": 1,
     "users": 1,
     "private links": 12,
-    "messages": 26,
+    "messages": 29,
+    "claims": 3,
 }
 
 # (donor, recipient) → (stored state, standing by the calendar on the day of the run).
@@ -69,6 +72,7 @@ EXPECTED_SPONSORSHIPS = {
     ("Putu Adnyana", "Darma"): ("lapsed", None),
     ("Sarah Mitchell", "Rentin"): ("awaiting_decision", None),
     ("Dewi Lestari", "Luh"): ("stopped", None),
+    ("Dewi Lestari", "Wayan"): ("stopped", None),
 }
 
 
@@ -89,6 +93,7 @@ def counts():
         "users": get_user_model().objects.count(),
         "private links": DonorAccessToken.objects.count(),
         "messages": Message.objects.count(),
+        "claims": Claim.objects.count(),
     }
 
 
@@ -129,7 +134,23 @@ class TestTheDemoProgram:
 
     def test_it_creates_the_demo_program(self, seeded):
         assert counts() == EXPECTED_COUNTS
-        assert "14 recipients, 10 donors, 13 sponsorships" in seeded
+        assert "14 recipients, 10 donors, 14 sponsorships" in seeded
+
+    def test_it_has_an_accident_in_progress_a_paid_death_and_a_scholarship(self, seeded):
+        accident = Claim.objects.get(kind="accident")
+        assert accident.recipient.nickname == "Made"
+        assert accident.covered and accident.state == "opened"
+        assert accident.deadline_at == NOW - dt.timedelta(hours=20) + dt.timedelta(hours=48)
+        assert accident.documents.filter(received=True).count() == 2
+        death = Claim.objects.get(kind="death")
+        assert (death.state, death.amount_paid) == ("paid", 42_000_000)
+        # The death recorded once: the claim links the situation update the demo wrote.
+        assert death.situation_update == SituationUpdate.objects.get()
+        assert Message.objects.get(kind="claim_paid").donor.full_name == "Sarah Mitchell"
+        scholarship = Claim.objects.get(kind="scholarship")
+        assert (scholarship.recipient.nickname, scholarship.state) == ("Wayan", "submitted")
+        # Dewi's two years and Putu's two: Wayan has more than three years paid.
+        assert scholarship_milestones() == []  # his family asked for it already
 
     def test_it_holds_every_situation_on_the_day_it_runs(self, seeded):
         assert standings(TODAY) == EXPECTED_SPONSORSHIPS
@@ -259,7 +280,7 @@ class TestTheDemoProgram:
                 with Image.open(evidence.file.path) as image:
                     image.verify()
         assert PaymentEvidence.objects.filter(content_type="application/pdf").count() == 3
-        assert PaymentEvidence.objects.values("sha256").distinct().count() == 15
+        assert PaymentEvidence.objects.values("sha256").distinct().count() == 16
         images = [r.photo for r in Recipient.objects.all()] + [
             p.image for p in HandoverPhoto.objects.all()
         ]
@@ -286,10 +307,11 @@ class TestTheDemoProgram:
         }
         assert kinds == {
             "pledge_received": 1,
-            "evidence_received": 11,
-            "evidence_verified": 12,
+            "evidence_received": 12,
+            "evidence_verified": 13,
             "evidence_rejected": 1,
             "lapsed": 1,
+            "claim_paid": 1,
         }
         assert not Message.objects.filter(created_at__gt=NOW).exists()
 

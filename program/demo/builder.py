@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from claims import services as claim_services
+from claims.models import Claim
 from core.months import add_months, month_start
 from core.templatetags.rupiah import format_rupiah
 from core.uploads import clean_evidence
@@ -250,3 +252,18 @@ class DemoProgram:
             photo.image.save("handover.jpg", ContentFile(picture), save=False)
             photo.save()
         return handover
+
+    # --- claims -------------------------------------------------------------------------------
+
+    def claim(self, recipient_key, kind, *, ticked=None, steps=(), **fields):
+        """A claim opened through the service, its first `ticked` documents ticked (all by
+        default), then taken through `steps`: (state, day, options) in order."""
+        claim = claim_services.open_claim(
+            Claim(recipient=self.recipients[recipient_key], kind=kind, **fields), by=self.staff
+        )
+        documents = list(claim.documents.order_by("pk"))
+        for document in documents[: len(documents) if ticked is None else ticked]:
+            claim_services.tick(document, by=self.staff)
+        for state, day, options in steps:
+            claim_services.advance(claim, state, by=self.staff, on=day, **options)
+        return claim

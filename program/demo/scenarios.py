@@ -7,7 +7,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from donations.models import DonorRequest, Sponsorship
+from claims.models import Claim
+from donations.models import DonorRequest, Message, Sponsorship
 from donations.reminders import lapse
 from premiums import rules, services
 from premiums.models import PremiumRate, Refund
@@ -186,8 +187,63 @@ def pledged_with_evidence(demo: DemoProgram):
     demo.evidence(demo.payment(s, 12), demo.days_ago(2, 14, 10))
 
 
+def wayans_first_sponsor(demo: DemoProgram):
+    """Before Putu, Dewi paid two years for Wayan and then stopped: with Putu's two years,
+    Wayan has more than three years of contributions, and his children a scholarship."""
+    s = demo.pledge("dewi", "wayan", demo.month(-38), 24, demo.month(-39, 4))
+    demo.paid(s, 24, demo.at(demo.month(-39, 18), 9, 20))
+    s.state, s.ended_at = Sponsorship.State.STOPPED, demo.at(demo.month(-15, 2), 10)
+    s.end_reason = "Two years as promised; Putu took over."
+    s.save(update_fields=["state", "ended_at", "end_reason"])
+
+
+def claims(demo: DemoProgram):
+    """What the insurance gave: Made's work accident yesterday (the 2 × 24 hours running),
+    Rentin's death benefit paid to his heirs, and a scholarship for Wayan's two children."""
+    accident_at = demo.now - dt.timedelta(hours=20)
+    demo.claim(
+        "made",
+        Claim.Kind.ACCIDENT,
+        ticked=2,
+        accident_at=accident_at,
+        place="Kebun kelapa, Banjar Lebu, Sidemen",
+        what_happened="Fell about four metres from a coconut tree; a broken wrist.",
+        clinic="RSUD Karangasem",
+        family_consent=True,
+    )
+    rentin = demo.recipients["rentin"]
+    paid_on = min(demo.today, rentin.deceased_on + dt.timedelta(days=24))
+    death = demo.claim(
+        "rentin",
+        Claim.Kind.DEATH,
+        happened_on=rentin.deceased_on,
+        death_cause=Claim.DeathCause.OTHER,
+        spouse_is_heir=True,
+        family_consent=True,
+        notes="Filed at the BPJS office in Semarapura with the heirs.",
+        steps=[
+            (Claim.State.REPORTED, rentin.deceased_on + dt.timedelta(days=3), {}),
+            (Claim.State.SUBMITTED, rentin.deceased_on + dt.timedelta(days=12), {}),
+            (Claim.State.PAID, paid_on, {"amount": 42_000_000}),
+        ],
+    )
+    # Sarah heard it the day the heirs were paid.
+    Message.objects.filter(key__startswith=f"claim_paid:{death.pk}:").update(
+        created_at=demo.at(paid_on, 16)
+    )
+    demo.claim(
+        "wayan",
+        Claim.Kind.SCHOLARSHIP,
+        happened_on=demo.today - dt.timedelta(days=6),
+        children=2,
+        family_consent=True,
+        steps=[(Claim.State.SUBMITTED, demo.today - dt.timedelta(days=2), {})],
+    )
+
+
 # In this order: the rows, and so their ids, come out the same on every run.
 SCENARIOS = (
+    wayans_first_sponsor,
     covered_after_renewal,
     paypal_just_verified,
     paid_through_this_month,
@@ -200,4 +256,5 @@ SCENARIOS = (
     recipient_died,
     stopped_then_pledged_again,
     pledged_with_evidence,
+    claims,
 )

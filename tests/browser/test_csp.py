@@ -116,7 +116,7 @@ def test_no_page_breaks_the_content_security_policy(
     watch.goto(url("donations:recipient_detail", language, pictured.pk))
     pledge(watch, sponsored, language, email)
     watch.goto(url("donations:list", language))
-    watch.goto(url("premiums:help_provided", language))
+    watch.goto(url("claims:help_provided", language))
     watch.goto(url("donations:link", language))
 
     send_queued()

@@ -359,6 +359,7 @@ CONTEXTS = {
     },
     Message.Kind.LINK: {},
     Message.Kind.REQUEST_HANDLED: {"request_kind": "stop", "outcome": "done"},
+    Message.Kind.CLAIM_PAID: {"claim_id": 1, "claim_kind": "death", "amount": 42_000_000},
 }
 
 
