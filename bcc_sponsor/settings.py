@@ -299,7 +299,7 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=6 * 1024 * 1024)
 
 # Where overseas donors send PayPal payments.
-BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="paypal@balicaringcommunity.org")
+BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="donate@balicaringcommunity.org")
 
 LOGGING = {
     "version": 1,

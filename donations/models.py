@@ -370,6 +370,11 @@ class Sponsorship(VersionedModel):
     def has_evidence_awaiting_review(self) -> bool:
         return bool(self.payments_awaiting_review())
 
+    def has_pending_payment(self) -> bool:
+        """A payment started and not yet verified: the next one cannot start before it
+        (premiums.services.start_next_payment refuses). Uses prefetched payments."""
+        return any(payment.status == "pending" for payment in self.payments.all())
+
     @property
     def standing_badge(self) -> str:
         """What the donor's badge says today, true in every state: before the first month, a
@@ -421,7 +426,7 @@ class Sponsorship(VersionedModel):
             else:
                 kind = "future"
             strip.append((month, kind))
-        return strip[-length:]
+        return strip[-length:] if length else strip
 
 
 class DonorRequest(VersionedModel):

@@ -278,12 +278,18 @@ def private_page(request):
     return response
 
 
+#: The month strip shows this many months; the page says how many earlier ones it leaves out.
+STRIP_MONTHS = 18
+
+
 def _render_private_page(request, donor):
     sponsorships = list(_sponsorships_for_page(donor))
     today = timezone.localdate()
     waiting_choices = None
     for sponsorship in sponsorships:
-        sponsorship.strip = sponsorship.month_strip(today)
+        every_month = sponsorship.month_strip(today, length=None)
+        sponsorship.strip = every_month[-STRIP_MONTHS:]
+        sponsorship.strip_earlier = len(every_month) - len(sponsorship.strip)
         if sponsorship.state in Sponsorship.HOLDING_STATES:
             form = _request_form(sponsorship, waiting_choices)
             waiting_choices = form.fields["new_recipient"].widget.choices

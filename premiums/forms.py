@@ -1,16 +1,15 @@
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from phonenumber_field.formfields import PhoneNumberField
 
 from core.months import month_range
-from donations.models import Donor, Sponsorship
+from donations.models import Donor, Language, Sponsorship
 from donations.rules import earliest_first_month
 
 MAX_YEARS = 5
@@ -69,11 +68,36 @@ class SponsorshipTermsForm(forms.Form):
         else:
             self.fields["route"].initial = Sponsorship.Route.DIRECT
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Sponsor"), css_class="btn-success btn-lg"))
+        # The page writes the <form> and its buttons: the amount to pay sits between the
+        # fields and "Sponsor" (premiums/pledge.html).
+        self.helper.form_tag = False
 
     @property
     def months(self) -> int:
         return 12 * self.cleaned_data["years"]
+
+    def offered_terms(self) -> tuple[list[dt.date], list[int]]:
+        """The start months and the durations (in months) this form offers."""
+        first_months = [dt.date.fromisoformat(v) for v, _ in self.fields["first_month"].choices]
+        return first_months, [12 * int(v) for v, _ in self.fields["years"].choices]
+
+    def chosen_terms(self) -> tuple[dt.date, int]:
+        """The start month and months the donor has chosen so far (what the form sent or
+        starts with); the first offered where nothing valid is chosen yet."""
+        first_months, durations = self.offered_terms()
+        source = self.data if self.is_bound else self.initial
+        try:
+            first = dt.date.fromisoformat(str(source.get("first_month", "")))
+        except ValueError:
+            first = None
+        try:
+            months = 12 * int(source.get("years", ""))
+        except ValueError:
+            months = None
+        return (
+            first if first in first_months else first_months[0],
+            months if months in durations else durations[0],
+        )
 
 
 class PledgeForm(SponsorshipTermsForm, forms.ModelForm):
@@ -120,6 +144,11 @@ class PledgeForm(SponsorshipTermsForm, forms.ModelForm):
         overseas = bool(data) and data.get("country", "ID") not in ("", "ID")
         super().__init__(*args, overseas=overseas, **kwargs)
         self.fields["display_name"].required = False
+        # Emails and their links in the language of the page the donor pledged on, unless
+        # they choose another.
+        page_language = (get_language() or "")[:2]
+        if page_language in Language.values:
+            self.initial.setdefault("language", page_language)
 
     def clean(self):
         cleaned = super().clean()
