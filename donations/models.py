@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, Least, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -54,9 +54,22 @@ class DonorQuerySet(VersionedQuerySet):
         return self.seen_by_staff_active_on(day).filter(listed_publicly=True)
 
     def with_public_figures(self, day=None):
-        """Adds the year the donor started and how many people they protect on `day`."""
+        """Adds when the donor started, how many people they protect on `day`, and how many
+        they sponsor then (a new donor's first paid month may still be ahead: they sponsor
+        someone, who is not protected yet).
+
+        Started is the first month paid for, or the day of the first pledge if earlier: a donor
+        who pledged in December for January has been with the program since December."""
+        day = day or timezone.localdate()
         return self.annotate(
-            started=Min("sponsorships__first_month"),
+            started=Least(
+                Min("sponsorships__first_month"), Min(TruncDate("sponsorships__created_at"))
+            ),
+            sponsoring=Count(
+                "sponsorships__recipient",
+                filter=standing.in_force(day, prefix="sponsorships__"),
+                distinct=True,
+            ),
             protecting=Count(
                 "sponsorships__recipient",
                 filter=standing.standing_is(

@@ -70,7 +70,12 @@ def recipient_list(request):
     return render(
         request,
         "recipients/list.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(request.GET.get(name) for name in filters.form.fields),
+        },
     )
 
 

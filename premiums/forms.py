@@ -67,10 +67,27 @@ class SponsorshipTermsForm(forms.Form):
             self.fields["route"].initial = Sponsorship.Route.PAYPAL
         else:
             self.fields["route"].initial = Sponsorship.Route.DIRECT
+        self.overseas = overseas
         self.helper = FormHelper()
         # The page writes the <form> and its buttons: the amount to pay sits between the
         # fields and "Sponsor" (premiums/pledge.html).
         self.helper.form_tag = False
+
+    def donor_overseas(self) -> bool:
+        return self.overseas
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("route") == Sponsorship.Route.DIRECT and self.donor_overseas():
+            self.add_error(
+                "route",
+                _(
+                    "Paying BPJS directly is done in Indonesia (at a BPJS office, a bank or a "
+                    "payment agent there). From abroad, choose PayPal: BCC pays BPJS for you. "
+                    "If you live in Indonesia, choose Indonesia as your country."
+                ),
+            )
+        return cleaned
 
     @property
     def months(self) -> int:
@@ -149,6 +166,10 @@ class PledgeForm(SponsorshipTermsForm, forms.ModelForm):
         page_language = (get_language() or "")[:2]
         if page_language in Language.values:
             self.initial.setdefault("language", page_language)
+
+    def donor_overseas(self) -> bool:
+        country = self.cleaned_data.get("country")
+        return bool(country) and country != "ID"
 
     def clean(self):
         cleaned = super().clean()

@@ -65,7 +65,10 @@ def _render_pledge_form(request, recipient, form, **context):
 def pledge(request, pk):
     showing_amount = _showing_amount(request)
     if request.method == "POST" and not showing_amount:
-        refused = ratelimit.refuse_if_over(request, "pledge")
+        email = request.POST.get("email", "").strip().lower()
+        refused = ratelimit.refuse_if_over(
+            request, "pledge", ident=ratelimit.per_address_and(request, email)
+        ) or ratelimit.refuse_if_over(request, "pledge_address")
         if refused:
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
@@ -213,7 +216,9 @@ def pledge_again(request, pk):
     donor = get_donor_from_session(request)
     showing_amount = _showing_amount(request)
     if request.method == "POST" and not showing_amount:
-        refused = ratelimit.refuse_if_over(request, "pledge")
+        refused = ratelimit.refuse_if_over(
+            request, "pledge", ident=ratelimit.per_address_and(request, f"donor:{donor.pk}")
+        ) or ratelimit.refuse_if_over(request, "pledge_address")
         if refused:
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)

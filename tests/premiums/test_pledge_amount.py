@@ -100,3 +100,36 @@ def test_a_donor_who_leaves_the_language_alone_gets_indonesian_emails(client, st
     ).group(1)
     client.post(f"/id/recipients/{recipient.pk}/sponsor/", form)
     assert Donor.objects.get().language == "id"
+
+
+@pytest.mark.parametrize(
+    "language, names",
+    [("id", ["Belanda", "Jerman", "Amerika Serikat"]), ("en", ["Netherlands", "Germany"])],
+)
+def test_country_names_are_in_the_pages_language(client, standard_rate, language, names):
+    recipient = RecipientFactory()
+    body = client.get(f"/{language}/recipients/{recipient.pk}/sponsor/").content.decode()
+    select = re.search(r'<select name="country".*?</select>', body, re.S).group(0)
+    for name in names:
+        assert f">{name}</option>" in select
+
+
+def test_an_overseas_donor_choosing_direct_payment_is_told_why_not(client, standard_rate):
+    recipient = RecipientFactory()
+    form = pledge_form(country="AU", route="direct")
+    response = client.post(f"/en/recipients/{recipient.pk}/sponsor/", form)
+    assert response.status_code == 200
+    assert "From abroad, choose PayPal: BCC pays BPJS for you." in response.content.decode()
+    assert Sponsorship.objects.count() == 0
+    form["route"] = "paypal"
+    assert client.post(f"/en/recipients/{recipient.pk}/sponsor/", form).status_code == 302
+    assert Sponsorship.objects.get().route == "paypal"
+
+
+def test_a_returning_overseas_donor_is_told_too(standard_rate):
+    client = client_of(DonorFactory(country="NL"))
+    recipient = RecipientFactory()
+    form = {"first_month": "2026-12-01", "years": "1", "route": "direct"}
+    body = client.post(f"/en/donor/sponsor/{recipient.pk}/", form).content.decode()
+    assert "From abroad, choose PayPal" in body
+    assert Sponsorship.objects.count() == 0
