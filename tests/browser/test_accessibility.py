@@ -138,7 +138,8 @@ def describe(violations) -> str:
     lines = []
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(f"    {node['target']}: {node['failureSummary']}" for node in violation["nodes"])
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}: {node['failureSummary']}")
     return "\n".join(lines)
 
 
