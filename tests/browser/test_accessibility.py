@@ -71,7 +71,7 @@ def pledge_form(page, language):
 
 def pledge_form_with_errors(page, language):
     page.goto(pledge_form(page, language))
-    page.locator("button[type=submit].btn-success").click()
+    page.locator("input[type=submit][name=submit]").click()
     page.wait_for_load_state()
     return None
 
@@ -79,7 +79,7 @@ def pledge_form_with_errors(page, language):
 def thanks(page, language):
     page.goto(pledge_form(page, language))
     fill_pledge_form(page, language=language)
-    page.locator("button[type=submit].btn-success").click()
+    page.locator("input[type=submit][name=submit]").click()
     expect(page).to_have_url(f"{page.url.split('/sponsor/')[0]}/sponsor/thanks/")
     return None
 
