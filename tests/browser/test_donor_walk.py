@@ -97,9 +97,8 @@ def test_a_donor_walks_from_the_home_page_to_their_private_page(
         expect(main).to_contain_text(KPJ)
         receipt = tmp_path / "receipt.png"
         receipt.write_bytes(png_bytes())
-        page.get_by_label(gettext("Evidence of payment (JPG, PNG or PDF, at most 6 MB)")).set_input_files(
-            receipt
-        )
+        evidence = gettext("Evidence of payment (JPG, PNG or PDF, at most 6 MB)")
+        page.get_by_label(evidence).set_input_files(receipt)
         with page.expect_navigation():
             page.get_by_role("button", name=gettext("Upload")).click()
         main = page.locator("main")
