@@ -73,6 +73,8 @@ def pledge(request, pk):
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
     if showing_amount:
+        if _recipient_needing_sponsor(pk) is None:
+            return _unavailable(request, recipient)
         # What the donor typed stays in the fields, without errors for what they have not yet.
         form = PledgeForm(initial=request.POST.dict(), first_month=_first_free_month(pk))
         return _render_pledge_form(request, recipient, form)

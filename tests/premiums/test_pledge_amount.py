@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 
 from donations.models import Donor, Sponsorship
 from tests.factories import DonorFactory, PremiumRateFactory, RecipientFactory
@@ -133,3 +134,12 @@ def test_a_returning_overseas_donor_is_told_too(standard_rate):
     body = client.post(f"/en/donor/sponsor/{recipient.pk}/", form).content.decode()
     assert "From abroad, choose PayPal" in body
     assert Sponsorship.objects.count() == 0
+
+
+def test_asking_the_amount_for_someone_already_sponsored_says_so(client, standard_rate):
+    recipient = RecipientFactory()
+    client.post(f"/en/recipients/{recipient.pk}/sponsor/", pledge_form())
+    form = pledge_form(email="other@example.org", show_amount="1")
+    response = Client().post(f"/en/recipients/{recipient.pk}/sponsor/", form)
+    assert response.status_code == 409
+    assert "pledge-amount" not in response.content.decode()
