@@ -95,8 +95,9 @@ class SponsorshipTermsForm(forms.Form):
 
     def offered_terms(self) -> tuple[list[dt.date], list[int]]:
         """The start months and the durations (in months) this form offers."""
-        first_months = [dt.date.fromisoformat(v) for v, _ in self.fields["first_month"].choices]
-        return first_months, [12 * int(v) for v, _ in self.fields["years"].choices]
+        months = [value for value, _label in self.fields["first_month"].choices]
+        years = [value for value, _label in self.fields["years"].choices]
+        return [dt.date.fromisoformat(m) for m in months], [12 * int(y) for y in years]
 
     def chosen_terms(self) -> tuple[dt.date, int]:
         """The start month and months the donor has chosen so far (what the form sent or
