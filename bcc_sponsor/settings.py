@@ -336,7 +336,7 @@ RATELIMITS = {
     # "Send me my link", per client address and per email address.
     "link_ip": env.str("RATELIMIT_LINK_IP", default="5/h"),
     "link_email": env.str("RATELIMIT_LINK_EMAIL", default="5/h"),
-    # Private-link look-ups (/donor/<token>/), per client address: with 192-bit tokens and
+    # Failed private-link look-ups (/donor/<token>/), per client address: with 192-bit tokens and
     # 20 tries per 10 minutes, guessing one would take longer than the universe has existed.
     "token": env.str("RATELIMIT_TOKEN", default="20/10m"),
 }

@@ -149,3 +149,26 @@ def refuse_if_over(request, scope: str, ident: str | None = None):
         return None
     logger.info("Rate limit %s exceeded", scope)
     return too_many_requests(request, scope)
+
+
+def refuse_if_spent(request, scope: str):
+    """Like refuse_if_over, for limits that count failures only (see count_failure): None while
+    the client has failed fewer times than the limit in this window, else the 429 answer. This
+    request is not counted."""
+    if not settings.RATELIMIT_ENABLED:
+        return None
+    requests, _window = rate_for(scope)
+    try:
+        failures = cache.get(cache_key(scope, client_address(request)), 0)
+    except Exception:
+        logger.warning("Rate limit %s not read: the cache did not answer", scope, exc_info=True)
+        return None
+    if not isinstance(failures, int) or failures < requests:
+        return None
+    logger.info("Rate limit %s exceeded", scope)
+    return too_many_requests(request, scope)
+
+
+def count_failure(request, scope: str) -> None:
+    """Count a failed attempt of this client (a private link that opens nothing)."""
+    hit(scope, client_address(request))

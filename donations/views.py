@@ -156,14 +156,17 @@ def enter(request, token):
     """A private link from an email: exchanged for a donor session, then forgotten.
 
     The browser is sent on to /donor/, an address without the token, so that the token does
-    not stay in the history or reach another site as a referrer. Look-ups are rate limited
-    per client address; with 192-bit tokens that makes guessing one hopeless.
+    not stay in the history or reach another site as a referrer. Failed look-ups are rate
+    limited per client address; with 192-bit tokens that makes guessing one hopeless.
     """
-    refused = ratelimit.refuse_if_over(request, "token")
+    # Only links that open nothing are counted: donors behind one shared address (a phone
+    # carrier's) opening their own links do not use up each other's tries.
+    refused = ratelimit.refuse_if_spent(request, "token")
     if refused:
         return _unlogged_path(refused)
     link = _valid_links().filter(token_hash=hash_token(token)).first()
     if link is None:
+        ratelimit.count_failure(request, "token")
         context = {"form": LinkRequestForm(), "link_days": settings.DONOR_LINK_DAYS}
         response = render(request, "donations/link_invalid.html", context, status=404)
         return _unlogged_path(response)

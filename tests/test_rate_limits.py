@@ -221,6 +221,15 @@ def test_a_refused_link_is_not_written_to_the_log(client, caplog, settings):
     assert "Private link refused (429)" in caplog.text
 
 
+def test_donors_opening_their_own_links_from_one_address_are_not_limited(client):
+    for _ in range(allowed("token") + 5):
+        assert Client().get(f"/en/donor/{DonorFactory().issue_link()}/").status_code == 302
+    # Guesses from the same address are still counted, and then every look-up waits.
+    for n in range(allowed("token")):
+        assert client.get(f"/en/donor/guess-{n}/").status_code == 404
+    too_many(client.get(f"/en/donor/{DonorFactory().issue_link()}/"))
+
+
 def test_the_token_window_is_ten_minutes(client, frozen):
     for n in range(allowed("token") + 1):
         client.get(f"/en/donor/guess-number-{n}/")
