@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.cacheconfig import resilient as resilient_cache
+from core.countries import names_in_every_language
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -299,8 +300,12 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # Evidence files: at most this many bytes each (SPEC: 6 MB).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=6 * 1024 * 1024)
 
+# Country names on Indonesian pages in Bahasa Indonesia (django-countries has none): see
+# core/countries.py.
+COUNTRIES_OVERRIDE = names_in_every_language()
+
 # Where overseas donors send PayPal payments.
-BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="paypal@balicaringcommunity.org")
+BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="donate@balicaringcommunity.org")
 
 LOGGING = {
     "version": 1,
@@ -322,8 +327,11 @@ DONOR_LINK_DAYS = env.int("DONOR_LINK_DAYS", default=90)
 # s, m, h or d with an optional count ("20/10m"). See core/ratelimit.py.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 RATELIMITS = {
-    # Pledge form posts (new and returning donors), per client address.
+    # Pledge form posts: per client address and email given (a new donor) or per donor (a
+    # returning one), so that donors behind one shared carrier address are counted apart; and,
+    # more loosely, per client address whatever the email.
     "pledge": env.str("RATELIMIT_PLEDGE", default="10/h"),
+    "pledge_address": env.str("RATELIMIT_PLEDGE_ADDRESS", default="60/h"),
     # Evidence uploads, per donor.
     "evidence": env.str("RATELIMIT_EVIDENCE", default="30/h"),
     # A donor's decisions and "I've paid" (PayPal) on their private page, per donor.
@@ -331,7 +339,7 @@ RATELIMITS = {
     # "Send me my link", per client address and per email address.
     "link_ip": env.str("RATELIMIT_LINK_IP", default="5/h"),
     "link_email": env.str("RATELIMIT_LINK_EMAIL", default="5/h"),
-    # Private-link look-ups (/donor/<token>/), per client address: with 192-bit tokens and
+    # Failed private-link look-ups (/donor/<token>/), per client address: with 192-bit tokens and
     # 20 tries per 10 minutes, guessing one would take longer than the universe has existed.
     "token": env.str("RATELIMIT_TOKEN", default="20/10m"),
 }

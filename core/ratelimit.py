@@ -24,6 +24,7 @@ be counted once. That errs towards letting a person through, never towards block
 import functools
 import ipaddress
 import logging
+import math
 import re
 import time
 
@@ -116,13 +117,30 @@ def hit(scope: str, ident: str) -> bool:
 def too_many_requests(request, scope: str):
     """The translated 429 page; Retry-After says when the current window ends."""
     requests, window = rate_for(scope)
-    wait = int(window - time.time() % window) + 1
+    left = window - time.time() % window
+    # A second more for Retry-After: a client that retries at once is in the next window.
+    wait = int(left) + 1
     response = render(
-        request, "429.html", {"minutes": max(1, -(-wait // 60)), "scope": scope}, status=429
+        request,
+        "429.html",
+        {
+            "minutes": max(1, math.ceil(left / 60)),
+            "requests": requests,
+            "window_minutes": max(1, window // 60),
+            "scope": scope,
+        },
+        status=429,
     )
     response["Retry-After"] = str(wait)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def per_address_and(request, ident: str) -> str:
+    """The client address with what the request says about who is asking (an email, a
+    donor): people behind one shared address (a phone carrier's) are counted apart."""
+    address = client_address(request)
+    return f"{address}|{ident}" if ident else address
 
 
 def refuse_if_over(request, scope: str, ident: str | None = None):
@@ -131,3 +149,26 @@ def refuse_if_over(request, scope: str, ident: str | None = None):
         return None
     logger.info("Rate limit %s exceeded", scope)
     return too_many_requests(request, scope)
+
+
+def refuse_if_spent(request, scope: str):
+    """Like refuse_if_over, for limits that count failures only (see count_failure): None while
+    the client has failed fewer times than the limit in this window, else the 429 answer. This
+    request is not counted."""
+    if not settings.RATELIMIT_ENABLED:
+        return None
+    requests, _window = rate_for(scope)
+    try:
+        failures = cache.get(cache_key(scope, client_address(request)), 0)
+    except Exception:
+        logger.warning("Rate limit %s not read: the cache did not answer", scope, exc_info=True)
+        return None
+    if not isinstance(failures, int) or failures < requests:
+        return None
+    logger.info("Rate limit %s exceeded", scope)
+    return too_many_requests(request, scope)
+
+
+def count_failure(request, scope: str) -> None:
+    """Count a failed attempt of this client (a private link that opens nothing)."""
+    hit(scope, client_address(request))

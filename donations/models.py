@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, Least, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -54,9 +54,22 @@ class DonorQuerySet(VersionedQuerySet):
         return self.seen_by_staff_active_on(day).filter(listed_publicly=True)
 
     def with_public_figures(self, day=None):
-        """Adds the year the donor started and how many people they protect on `day`."""
+        """Adds when the donor started, how many people they protect on `day`, and how many
+        they sponsor then (a new donor's first paid month may still be ahead: they sponsor
+        someone, who is not protected yet).
+
+        Started is the first month paid for, or the day of the first pledge if earlier: a donor
+        who pledged in December for January has been with the program since December."""
+        day = day or timezone.localdate()
         return self.annotate(
-            started=Min("sponsorships__first_month"),
+            started=Least(
+                Min("sponsorships__first_month"), Min(TruncDate("sponsorships__created_at"))
+            ),
+            sponsoring=Count(
+                "sponsorships__recipient",
+                filter=standing.in_force(day, prefix="sponsorships__"),
+                distinct=True,
+            ),
             protecting=Count(
                 "sponsorships__recipient",
                 filter=standing.standing_is(
@@ -370,6 +383,11 @@ class Sponsorship(VersionedModel):
     def has_evidence_awaiting_review(self) -> bool:
         return bool(self.payments_awaiting_review())
 
+    def has_pending_payment(self) -> bool:
+        """A payment started and not yet verified: the next one cannot start before it
+        (premiums.services.start_next_payment refuses). Uses prefetched payments."""
+        return any(payment.status == "pending" for payment in self.payments.all())
+
     @property
     def standing_badge(self) -> str:
         """What the donor's badge says today, true in every state: before the first month, a
@@ -421,7 +439,7 @@ class Sponsorship(VersionedModel):
             else:
                 kind = "future"
             strip.append((month, kind))
-        return strip[-length:]
+        return strip[-length:] if length else strip
 
 
 class DonorRequest(VersionedModel):

@@ -71,7 +71,12 @@ def recipient_list(request):
     return render(
         request,
         "recipients/list.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(request.GET.get(name) for name in filters.form.fields),
+        },
     )
 
 
@@ -152,14 +157,17 @@ def enter(request, token):
     """A private link from an email: exchanged for a donor session, then forgotten.
 
     The browser is sent on to /donor/, an address without the token, so that the token does
-    not stay in the history or reach another site as a referrer. Look-ups are rate limited
-    per client address; with 192-bit tokens that makes guessing one hopeless.
+    not stay in the history or reach another site as a referrer. Failed look-ups are rate
+    limited per client address; with 192-bit tokens that makes guessing one hopeless.
     """
-    refused = ratelimit.refuse_if_over(request, "token")
+    # Only links that open nothing are counted: donors behind one shared address (a phone
+    # carrier's) opening their own links do not use up each other's tries.
+    refused = ratelimit.refuse_if_spent(request, "token")
     if refused:
         return _unlogged_path(refused)
     link = _valid_links().filter(token_hash=hash_token(token)).first()
     if link is None:
+        ratelimit.count_failure(request, "token")
         context = {"form": LinkRequestForm(), "link_days": settings.DONOR_LINK_DAYS}
         response = render(request, "donations/link_invalid.html", context, status=404)
         return _unlogged_path(response)
@@ -280,12 +288,18 @@ def private_page(request):
     return response
 
 
+#: The month strip shows this many months; the page says how many earlier ones it leaves out.
+STRIP_MONTHS = 18
+
+
 def _render_private_page(request, donor):
     sponsorships = list(_sponsorships_for_page(donor))
     today = timezone.localdate()
     waiting_choices = None
     for sponsorship in sponsorships:
-        sponsorship.strip = sponsorship.month_strip(today)
+        every_month = sponsorship.month_strip(today, length=None)
+        sponsorship.strip = every_month[-STRIP_MONTHS:]
+        sponsorship.strip_earlier = len(every_month) - len(sponsorship.strip)
         if sponsorship.state in Sponsorship.HOLDING_STATES:
             form = _request_form(sponsorship, waiting_choices)
             waiting_choices = form.fields["new_recipient"].widget.choices

@@ -2,16 +2,15 @@ import datetime as dt
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from phonenumber_field.formfields import PhoneNumberField
 
 from core.months import month_range
-from donations.models import Donor, Sponsorship
+from donations.models import Donor, Language, Sponsorship
 from donations.rules import earliest_first_month
 from premiums.models import Refund
 
@@ -70,12 +69,55 @@ class SponsorshipTermsForm(forms.Form):
             self.fields["route"].initial = Sponsorship.Route.PAYPAL
         else:
             self.fields["route"].initial = Sponsorship.Route.DIRECT
+        self.overseas = overseas
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Sponsor"), css_class="btn-success btn-lg"))
+        # The page writes the <form> and its buttons: the amount to pay sits between the
+        # fields and "Sponsor" (premiums/pledge.html).
+        self.helper.form_tag = False
+
+    def donor_overseas(self) -> bool:
+        return self.overseas
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("route") == Sponsorship.Route.DIRECT and self.donor_overseas():
+            self.add_error(
+                "route",
+                _(
+                    "Paying BPJS directly is done in Indonesia (at a BPJS office, a bank or a "
+                    "payment agent there). From abroad, choose PayPal: BCC pays BPJS for you. "
+                    "If you live in Indonesia, choose Indonesia as your country."
+                ),
+            )
+        return cleaned
 
     @property
     def months(self) -> int:
         return 12 * self.cleaned_data["years"]
+
+    def offered_terms(self) -> tuple[list[dt.date], list[int]]:
+        """The start months and the durations (in months) this form offers."""
+        months = [value for value, _label in self.fields["first_month"].choices]
+        years = [value for value, _label in self.fields["years"].choices]
+        return [dt.date.fromisoformat(m) for m in months], [12 * int(y) for y in years]
+
+    def chosen_terms(self) -> tuple[dt.date, int]:
+        """The start month and months the donor has chosen so far (what the form sent or
+        starts with); the first offered where nothing valid is chosen yet."""
+        first_months, durations = self.offered_terms()
+        source = self.data if self.is_bound else self.initial
+        try:
+            first = dt.date.fromisoformat(str(source.get("first_month", "")))
+        except ValueError:
+            first = None
+        try:
+            months = 12 * int(source.get("years", ""))
+        except ValueError:
+            months = None
+        return (
+            first if first in first_months else first_months[0],
+            months if months in durations else durations[0],
+        )
 
 
 class PledgeForm(SponsorshipTermsForm, forms.ModelForm):
@@ -122,6 +164,15 @@ class PledgeForm(SponsorshipTermsForm, forms.ModelForm):
         overseas = bool(data) and data.get("country", "ID") not in ("", "ID")
         super().__init__(*args, overseas=overseas, **kwargs)
         self.fields["display_name"].required = False
+        # Emails and their links in the language of the page the donor pledged on, unless
+        # they choose another.
+        page_language = (get_language() or "")[:2]
+        if page_language in Language.values:
+            self.initial.setdefault("language", page_language)
+
+    def donor_overseas(self) -> bool:
+        country = self.cleaned_data.get("country")
+        return bool(country) and country != "ID"
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -15,12 +14,14 @@ from core.storage import serve_private_file
 from donations import standing
 from donations.models import needing_sponsor, paid_through_of
 from donations.views import donor_session_required, get_donor_from_session
-from premiums import services
+from premiums import quotes, services
 from premiums.forms import EvidenceForm, NextPaymentForm, PledgeForm, SponsorshipTermsForm
 from premiums.models import PaymentEvidence, PremiumPayment
 from recipients.models import Recipient
 
 PLEDGE_SESSION_KEY = "pledge"
+#: The name of the pledge form's "Show the amount" button.
+SHOW_AMOUNT = "show_amount"
 
 
 def _recipient_needing_sponsor(pk):
@@ -37,13 +38,43 @@ def _others_waiting(exclude_pk):
     return needing_sponsor().exclude(pk=exclude_pk).only(*Recipient.PUBLIC_FIELDS)[:3]
 
 
+def _showing_amount(request) -> bool:
+    """The form was sent with "Show the amount": nothing is saved, the page shows the amount
+    for the terms chosen (the way to see it without JavaScript)."""
+    return request.method == "POST" and SHOW_AMOUNT in request.POST
+
+
+def _render_pledge_form(request, recipient, form, **context):
+    return render(
+        request,
+        "premiums/pledge.html",
+        {
+            "recipient": recipient,
+            "form": form,
+            "quote": quotes.pledge_quote(form, recipient.sector),
+            "show_amount": SHOW_AMOUNT,
+            **context,
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def pledge(request, pk):
-    if request.method == "POST":
-        refused = ratelimit.refuse_if_over(request, "pledge")
+    showing_amount = _showing_amount(request)
+    if request.method == "POST" and not showing_amount:
+        email = request.POST.get("email", "").strip().lower()
+        refused = ratelimit.refuse_if_over(
+            request, "pledge", ident=ratelimit.per_address_and(request, email)
+        ) or ratelimit.refuse_if_over(request, "pledge_address")
         if refused:
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
+    if showing_amount:
+        if _recipient_needing_sponsor(pk) is None:
+            return _unavailable(request, recipient)
+        # What the donor typed stays in the fields, without errors for what they have not yet.
+        form = PledgeForm(initial=request.POST.dict(), first_month=_first_free_month(pk))
+        return _render_pledge_form(request, recipient, form)
     form = PledgeForm(request.POST or None, first_month=_first_free_month(pk))
     if _recipient_needing_sponsor(pk) is None:
         return _repeated_or_unavailable(request, recipient, form)
@@ -63,7 +94,7 @@ def pledge(request, pk):
         else:
             request.session[PLEDGE_SESSION_KEY] = {"payment": payment.pk, "token": token}
             return redirect("premiums:pledge_thanks", pk=recipient.pk)
-    return render(request, "premiums/pledge.html", {"recipient": recipient, "form": form})
+    return _render_pledge_form(request, recipient, form)
 
 
 def _repeated_or_unavailable(request, recipient, form):
@@ -113,7 +144,6 @@ def pledge_thanks(request, pk):
             "sponsorship": payment.sponsorship,
             "donor": donor,
             "link": link,
-            "paypal_account": settings.BCC_PAYPAL_ACCOUNT,
         },
     )
 
@@ -183,16 +213,21 @@ def start_next_payment(request, sponsorship_id):
 def pledge_again(request, pk):
     """A returning donor sponsors another person from their private page."""
     donor = get_donor_from_session(request)
-    if request.method == "POST":
-        refused = ratelimit.refuse_if_over(request, "pledge")
+    showing_amount = _showing_amount(request)
+    if request.method == "POST" and not showing_amount:
+        refused = ratelimit.refuse_if_over(
+            request, "pledge", ident=ratelimit.per_address_and(request, f"donor:{donor.pk}")
+        ) or ratelimit.refuse_if_over(request, "pledge_address")
         if refused:
             return refused
     recipient = get_object_or_404(Recipient.objects.public().only(*Recipient.PUBLIC_FIELDS), pk=pk)
     if _recipient_needing_sponsor(pk) is None:
         return _unavailable(request, recipient)
-    form = SponsorshipTermsForm(
-        request.POST or None, overseas=donor.is_overseas, first_month=_first_free_month(pk)
-    )
+    terms = {"overseas": donor.is_overseas, "first_month": _first_free_month(pk)}
+    if showing_amount:
+        form = SponsorshipTermsForm(initial=request.POST.dict(), **terms)
+        return _render_pledge_form(request, recipient, form, donor=donor)
+    form = SponsorshipTermsForm(request.POST or None, **terms)
     if request.method == "POST" and form.is_valid():
         try:
             services.create_pledge(
@@ -212,9 +247,7 @@ def pledge_again(request, pk):
                 _("Thank you! The payment instructions are below and on their way by email."),
             )
             return redirect("donations:page")
-    return render(
-        request, "premiums/pledge.html", {"recipient": recipient, "form": form, "donor": donor}
-    )
+    return _render_pledge_form(request, recipient, form, donor=donor)
 
 
 @require_GET

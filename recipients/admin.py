@@ -179,7 +179,7 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
                 "fields": [
                     "nickname",
                     ("photo", "photo_consent"),
-                    ("occupation", "occupation_detail"),
+                    ("occupation", "occupation_detail", "occupation_detail_id"),
                     "regency",
                     "story",
                     "story_id",

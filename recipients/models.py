@@ -103,6 +103,9 @@ class Recipient(VersionedModel):
     )
     occupation = models.CharField(_("occupation"), max_length=30, choices=Occupation.choices)
     occupation_detail = models.CharField(_("occupation detail"), max_length=100, blank=True)
+    occupation_detail_id = models.CharField(
+        _("occupation detail (Bahasa Indonesia)"), max_length=100, blank=True
+    )
     regency = models.CharField(_("regency"), max_length=4, choices=Regency.choices)
     story = models.TextField(_("story (English)"), blank=True)
     story_id = models.TextField(_("story (Bahasa Indonesia)"), blank=True)
@@ -150,6 +153,7 @@ class Recipient(VersionedModel):
         "photo_consent",
         "occupation",
         "occupation_detail",
+        "occupation_detail_id",
         "regency",
         "story",
         "story_id",

@@ -19,6 +19,7 @@ COLUMNS = [
     "sex",
     "occupation",
     "occupation_detail",
+    "occupation_detail_id",
     "regency",
     "status",
     "deceased_on",

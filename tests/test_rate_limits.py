@@ -50,7 +50,7 @@ def test_it_limits_pledge_posts_per_address(client, standard_rate):
         assert client.post(address, {"full_name": ""}).status_code == 200  # form errors
     body = too_many(client.post(address, {"full_name": ""}))
     assert "Too many requests" in body
-    assert "Please wait" in body
+    assert "You can try again in" in body
     # Reading the form is not limited; another address is counted apart.
     assert client.get(address).status_code == 200
     assert Client(REMOTE_ADDR="10.0.0.2").post(address, {}).status_code == 200
@@ -73,12 +73,45 @@ def test_the_count_is_in_the_shared_cache(client, standard_rate):
     too_many(Client().post(f"/en/recipients/{recipient.pk}/sponsor/", {}))
 
 
-def test_a_returning_donors_pledges_count_against_the_same_limit(client, standard_rate):
+def test_a_returning_donor_is_counted_as_themselves(client, standard_rate):
     client.get(f"/en/donor/{DonorFactory().issue_link()}/")
     recipient = RecipientFactory()
     for _ in range(allowed("pledge")):
-        client.post(f"/en/recipients/{recipient.pk}/sponsor/", {})
+        assert client.post(f"/en/donor/sponsor/{recipient.pk}/", {}).status_code == 200
     too_many(client.post(f"/en/donor/sponsor/{recipient.pk}/", {}))
+    # Another donor at the same address (a carrier's shared address) is not held back.
+    other = Client()
+    other.get(f"/en/donor/{DonorFactory().issue_link()}/")
+    assert other.post(f"/en/donor/sponsor/{recipient.pk}/", {}).status_code == 200
+
+
+def test_donors_behind_one_shared_address_are_counted_by_their_email(client, standard_rate):
+    recipient = RecipientFactory()
+    address = f"/en/recipients/{recipient.pk}/sponsor/"
+    for _ in range(allowed("pledge")):
+        client.post(address, {"email": "ayu@example.org"})
+    too_many(client.post(address, {"email": "AYU@example.org "}))
+    assert Client().post(address, {"email": "made@example.org"}).status_code == 200
+
+
+def test_one_address_has_a_looser_limit_whatever_the_emails(client, standard_rate, settings):
+    settings.RATELIMITS = {**settings.RATELIMITS, "pledge_address": "3/h"}
+    recipient = RecipientFactory()
+    address = f"/en/recipients/{recipient.pk}/sponsor/"
+    for n in range(3):
+        assert client.post(address, {"email": f"person{n}@example.org"}).status_code == 200
+    too_many(client.post(address, {"email": "person9@example.org"}))
+
+
+def test_the_page_says_how_long_to_wait_and_the_window(client, settings):
+    settings.RATELIMITS = {**settings.RATELIMITS, "token": "1/10m"}
+    client.get("/en/donor/guess-one/")
+    body = too_many(client.get("/en/donor/guess-two/"))
+    # Frozen at 9:00: the ten-minute window has just begun.
+    assert "You can try again in 10 minutes. (At most 1 time every 10 minutes.)" in " ".join(
+        body.split()
+    )
+    assert "wait a minute" not in body
 
 
 def test_the_limit_lifts_when_its_window_has_passed(client, standard_rate, frozen):
@@ -186,6 +219,15 @@ def test_a_refused_link_is_not_written_to_the_log(client, caplog, settings):
     assert token not in caplog.text
     assert "Private link refused (404)" in caplog.text
     assert "Private link refused (429)" in caplog.text
+
+
+def test_donors_opening_their_own_links_from_one_address_are_not_limited(client):
+    for _ in range(allowed("token") + 5):
+        assert Client().get(f"/en/donor/{DonorFactory().issue_link()}/").status_code == 302
+    # Guesses from the same address are still counted, and then every look-up waits.
+    for n in range(allowed("token")):
+        assert client.get(f"/en/donor/guess-{n}/").status_code == 404
+    too_many(client.get(f"/en/donor/{DonorFactory().issue_link()}/"))
 
 
 def test_the_token_window_is_ten_minutes(client, frozen):

@@ -34,6 +34,7 @@ class Person:
     story: str
     story_id: str
     occupation_detail: str = ""
+    occupation_detail_id: str = ""
     household_notes: str = ""
 
     def recipient_fields(self) -> dict:

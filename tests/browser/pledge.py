@@ -15,3 +15,19 @@ def fill_pledge_form(page, *, email="ayu@example.org", language="en", first_mont
         page.locator("#id_first_month").select_option(first_month)
     page.locator("#id_years").select_option("1")
     page.locator("input[name=route][value=direct]").check()
+
+
+def fill_pledge_form_by_labels(page, *, country, route_label, years_label, email):
+    """The pledge form filled as a person does: each field found by its visible label, in the
+    page's language. The preferred language is left as the page offers it."""
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext
+
+    page.get_by_label(capfirst(gettext("full name"))).fill("Ayu Lestari")
+    page.get_by_label(capfirst(gettext("name or initials shown on the website"))).fill("A.L.")
+    page.get_by_label(capfirst(gettext("agrees to be listed publicly"))).check()
+    page.get_by_label(capfirst(gettext("email")), exact=False).first.fill(email)
+    page.get_by_label(gettext("WhatsApp/Line number")).fill("0813 3800 1234")
+    page.get_by_label(capfirst(gettext("country"))).select_option(label=country)
+    page.get_by_label(gettext("Duration")).select_option(label=years_label)
+    page.get_by_label(route_label, exact=True).check()

@@ -92,6 +92,8 @@ def test_it_takes_a_new_donor_from_choosing_to_uploading_evidence(
     assert link.rsplit("/", 2)[-2] not in page.content()
     upload(page, png)
     expect(page.get_by_role("alert")).to_contain_text("your evidence was received")
+    # Once the evidence is in, a second file (another page of the receipt) is one click away.
+    page.get_by_text("Send another file for this payment").click()
     upload(page, pdf)
 
     evidence = page.locator("li.evidence")

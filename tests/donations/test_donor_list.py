@@ -55,11 +55,20 @@ def test_it_shows_a_donor_with_two_sponsorships_once_with_both_people(client, st
     with time_machine.travel(at(2026, 1, 5, 9), tick=False):
         sponsor(donor)
         sponsor(donor, first_month=dt.date(2026, 3, 1))
-        # In January the second person's cover has not started yet.
-        assert row.format(1) in client.get("/en/donors/").content.decode()
+        # Both people count from the pledge, before the second one's cover starts in March.
+        assert row.format(2) in client.get("/en/donors/").content.decode()
     with time_machine.travel(at(2026, 3, 5, 9), tick=False):
         assert row.format(2) in client.get("/en/donors/").content.decode()
         assert listed_names(client) == ["Twice"]
+
+
+def test_a_new_donor_paid_ahead_is_listed_since_this_year_sponsoring_one(client, standard_rate):
+    with time_machine.travel(at(2026, 12, 10, 9), tick=False):
+        # Pledged and paid in December for cover from January 2027.
+        sponsor(DonorFactory(display_name="New"), first_month=dt.date(2027, 1, 1))
+        body = client.get("/en/donors/").content.decode()
+    assert '<td>New</td><td>2026</td><td class="text-end">1</td>' in body
+    assert "People sponsored" in body
 
 
 def test_it_searches_by_name(client, standard_rate):

@@ -70,9 +70,9 @@ def frozen(time_machine):
     "language, route, instruction",
     [
         ("en", "direct", "BPJS Ketenagakerjaan office"),
-        ("en", "paypal", "paypal@balicaringcommunity.org"),
+        ("en", "paypal", "donate@balicaringcommunity.org"),
         ("id", "direct", "BPJS Ketenagakerjaan"),
-        ("id", "paypal", "paypal@balicaringcommunity.org"),
+        ("id", "paypal", "donate@balicaringcommunity.org"),
     ],
 )
 def test_it_sends_the_pledge_instructions(db, frozen, mailoutbox, language, route, instruction):
@@ -129,7 +129,7 @@ def test_it_tells_a_direct_donor_to_upload_the_receipt(db, frozen, mailoutbox):
 
     body = mailoutbox[0].body
     assert "upload a photo or a PDF of the receipt on your private page" in body
-    assert "paypal@" not in body
+    assert "donate@" not in body
     assert "from March 2026 to February 2027" in body
 
 
@@ -139,7 +139,7 @@ def test_it_tells_a_paypal_donor_that_bcc_pays_bpjs(db, frozen, mailoutbox):
     send_queued()
 
     body = mailoutbox[0].body
-    assert "by PayPal to BCC's account paypal@balicaringcommunity.org" in body
+    assert "by PayPal to BCC's account donate@balicaringcommunity.org" in body
     assert "BCC then pays BPJS Ketenagakerjaan" in body
 
 

@@ -70,7 +70,9 @@ def test_the_home_page_shows_the_same_figures(client, standard_rate):
         home.split('id="impact-figures"')[1].split("</div>\n</div>")[0]
         == help_page.split('id="impact-figures"')[1].split("</div>\n</div>")[0]
     )
-    assert "Rp 16.800 a month" in home and "Rp 201.600 a year" in home
+    # "Rp" never wraps away from its figure (a span with white-space: nowrap).
+    assert '<span class="rupiah">Rp 16.800</span> a month' in home
+    assert '<span class="rupiah">Rp 201.600</span> a year' in home
 
 
 def test_its_query_count_does_not_grow(
