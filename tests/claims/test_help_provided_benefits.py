@@ -78,7 +78,7 @@ def test_the_home_page_counts_the_benefits_paid(client, standard_rate):
     paid_claim(protected("Wayan", Regency.BADUNG), Claim.Kind.DEATH, 42_000_000, consent=False)
     with time_machine.travel(NOW, tick=False):
         body = client.get("/en/").content.decode()
-    assert '<div class="fs-5 fw-semibold" id="figure-benefits">Rp 42.000.000</div>' in body
+    assert '<div class="fs-5 fw-semibold" id="figure-benefits"><span class="rupiah">Rp 42.000.000</span></div>' in body
 
 
 def test_the_map_shades_the_nine_regencies_by_people_protected(client, standard_rate):
