@@ -25,6 +25,7 @@ urlpatterns = [
 # patterns, follows the language cookie or the browser.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("contact/", views.contact, name="contact"),
     path("", include("recipients.urls")),
     path("", include("premiums.urls")),
     path("", include("donations.urls")),

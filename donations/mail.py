@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.months import add_months
-from donations import standing
+from donations import standing, statement
 from donations.models import DonorRequest, Message
 from recipients.models import CardHandover, HandoverPhoto, SituationUpdate
 
@@ -128,7 +128,10 @@ def render_message(message: Message, link_url: str) -> tuple[str, str, str]:
 
 
 def _attachments(message: Message) -> list[tuple[str, bytes, str]]:
-    """The handover photos: the SPEC has BCC send the documentation of the handover."""
+    """The handover photos: the SPEC has BCC send the documentation of the handover; the
+    year's giving statement as a PDF."""
+    if message.kind == Message.Kind.YEAR_STATEMENT:
+        return statement.attachments_for(message)
     if message.kind != Message.Kind.CARD_HANDED_OVER or not message.context.get("handover_id"):
         return []
     files, total = [], 0

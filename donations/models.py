@@ -525,6 +525,7 @@ class Message(VersionedModel):
         REFUND = "refund", _("Refund")
         LINK = "link", _("Private link requested")
         REQUEST_HANDLED = "request_handled", _("Request handled")
+        YEAR_STATEMENT = "year_statement", _("Giving statement of the year")
 
     #: Why a queued message of an erased donor is never sent.
     ERASED_DONOR = "donor erased"
