@@ -21,4 +21,4 @@ class Command(BaseCommand):
     def handle(self, *args, year, **options):
         year = year or last_year()
         queued = queue_year_statements(year)
-        self.stdout.write(f"queued {queued} statements of {year}")
+        self.stdout.write(f"statements of {year} queued: {queued}")
