@@ -37,8 +37,9 @@ from tests.helpers import WITA, at, frozen_at, sign_in_donor
 # cache read (the data version and the details together), a query with the database cache.
 FOOTER = 1
 BUDGETS = {
-    # The rate table, benefits, five figures, the three people waiting longest.
-    "home": 8 + FOOTER,
+    # The rate table, benefits, five figures, the three people waiting longest, the newest
+    # consented handover photos.
+    "home": 9 + FOOTER,
     # The paginator's count, one page of people (any page).
     "recipients": 2 + FOOTER,
     "recipients deep": 2 + FOOTER,
