@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from django.core.cache import cache
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -33,6 +34,12 @@ class ContactDetails(VersionedModel):
         max_length=20,
         default=DEFAULT_WHATSAPP,
         help_text=_("International form, e.g. +6281338304000."),
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 -]{7,18}$",
+                _("A phone number: digits, spaces or dashes, e.g. +62 813 3830 4000."),
+            )
+        ],
     )
     line = models.CharField(_("Line number or ID"), max_length=40, default="0813-3830-4000")
     address = models.TextField(_("address"), default="Bali, Indonesia")

@@ -196,3 +196,24 @@ def test_the_private_page_prefills_the_donor_and_their_sponsorships(language, te
         prefilled(text.format(names=f"{made}, {wayan}")),
         prefilled(text.format(names=f"{wayan}, {made}")),
     } & set(links)
+
+
+def test_a_number_that_is_not_one_is_refused_with_a_clear_message(coordinator_client):
+    contact = ContactDetails.objects.get()
+
+    response = coordinator_client.post(
+        admin_url(ContactDetails, "change", contact.pk),
+        {
+            "organisation": "Bali Caring Community",
+            "address": "Bali",
+            "email": "kadek@balicaringcommunity.org",
+            "evidence_email": "asti@balicaringcommunity.org",
+            "whatsapp": "call Kadek",
+            "line": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A phone number: digits, spaces or dashes" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.whatsapp == "+6281338304000"
