@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.models import ContactDetails
+from core.pdf import html_to_pdf
 from donations.models import Donor, Message
 
 VERIFIED = "verified"
@@ -72,12 +73,9 @@ def statement_context(donor, year: int) -> dict | None:
 
 def render_pdf(context: dict, language: str) -> bytes:
     """The statement as a PDF, in `language` (WeasyPrint: HTML and CSS drawn by Pango)."""
-    # Imported here: WeasyPrint loads Pango when imported, which no other page needs.
-    from weasyprint import HTML
-
     with translation.override(language):
         html = render_to_string("donations/statement_pdf.html", context)
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def filename(year: int) -> str:

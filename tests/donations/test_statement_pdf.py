@@ -4,6 +4,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
+from PIL import ImageFile
 from pypdf import PdfReader
 
 from core.models import ContactDetails
@@ -15,6 +17,7 @@ from tests.factories import (
     SponsorshipFactory,
 )
 from tests.helpers import at, client_of, frozen_at
+from tests.images import upload
 
 NOW = at(2026, 11, 22, 10, 0)
 pytestmark = [pytest.mark.django_db, frozen_at(NOW)]
@@ -156,3 +159,16 @@ def test_it_offers_no_statement_before_a_payment_is_verified(db):
     body = client_of(donor).get("/en/donor/").content.decode()
 
     assert "statement/pdf" not in body
+
+
+def test_making_a_pdf_leaves_the_upload_checks_as_strict_as_before(donor):
+    """WeasyPrint, imported, lets Pillow load truncated images: core.pdf puts that back."""
+    from core.uploads import clean_photo
+    from tests.test_uploads import TRUNCATED_JPEG
+
+    pdf_text(client_of(donor).get("/en/donor/statement/pdf/?year=2025"))
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    with pytest.raises(ValidationError) as refused:
+        clean_photo(upload(TRUNCATED_JPEG, name="photo.jpg"))
+    assert refused.value.code == "damaged"
