@@ -32,6 +32,18 @@ def pdf_text(response) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
+def verified(sponsorship, first_month, months, verified_at):
+    """A payment at the standard rate, verified at `verified_at`."""
+    return PremiumPaymentFactory(
+        sponsorship=sponsorship,
+        first_month=first_month,
+        months=months,
+        amount=16_800 * months,
+        status=VERIFIED,
+        verified_at=verified_at,
+    )
+
+
 @pytest.fixture
 def donor(db):
     donor = DonorFactory(full_name="Maria Schmidt", language="en")
@@ -42,31 +54,10 @@ def donor(db):
         donor=donor, recipient=RecipientFactory(nickname="Made"), first_month=dt.date(2025, 7, 1)
     )
     # 2025: a year for Wayan, then half a year more; verified in Bali's 2025.
-    PremiumPaymentFactory(
-        sponsorship=wayan,
-        first_month=dt.date(2025, 1, 1),
-        months=12,
-        amount=201_600,
-        status=VERIFIED,
-        verified_at=at(2025, 1, 15, 9, 0),
-    )
-    PremiumPaymentFactory(
-        sponsorship=wayan,
-        first_month=dt.date(2026, 1, 1),
-        months=6,
-        amount=100_800,
-        status=VERIFIED,
-        verified_at=at(2025, 12, 20, 9, 0),
-    )
+    verified(wayan, dt.date(2025, 1, 1), 12, at(2025, 1, 15, 9, 0))
+    verified(wayan, dt.date(2026, 1, 1), 6, at(2025, 12, 20, 9, 0))
     # 1 January 2026 at 04:00 in Bali (still 31 December in UTC): Bali's 2026.
-    PremiumPaymentFactory(
-        sponsorship=made,
-        first_month=dt.date(2025, 7, 1),
-        months=12,
-        amount=201_600,
-        status=VERIFIED,
-        verified_at=at(2026, 1, 1, 4, 0),
-    )
+    verified(made, dt.date(2025, 7, 1), 12, at(2026, 1, 1, 4, 0))
     # Evidence not verified yet: not money given.
     PremiumPaymentFactory(
         sponsorship=made, first_month=dt.date(2026, 7, 1), months=12, amount=201_600
