@@ -17,7 +17,7 @@ from tests.factories import (
 from tests.helpers import admin_url, at, client_of, frozen_at, pledge_form
 
 NOW = at(2026, 11, 22, 10, 0)
-pytestmark = [pytest.mark.django_db, frozen_at(NOW)]
+pytestmark = [pytest.mark.django_db, frozen_at(NOW), pytest.mark.usefixtures("contact_details")]
 
 WA = "https://wa.me/6281338304000"
 PUBLISHED = {

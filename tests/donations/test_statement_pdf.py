@@ -20,7 +20,7 @@ from tests.helpers import at, client_of, frozen_at
 from tests.images import upload
 
 NOW = at(2026, 11, 22, 10, 0)
-pytestmark = [pytest.mark.django_db, frozen_at(NOW)]
+pytestmark = [pytest.mark.django_db, frozen_at(NOW), pytest.mark.usefixtures("contact_details")]
 VERIFIED = PremiumPayment.Status.VERIFIED
 
 
