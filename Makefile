@@ -11,7 +11,7 @@ APT_INSTALL = apt-get install -y --no-install-recommends
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast lint format install install-dev lock messages translations \
-	system-gettext system-chromium system-wrk bench clean
+	system-gettext system-chromium system-weasyprint system-poppler system-wrk bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed system-weasyprint
+install-dev: $(VENV)/.installed-dev system-weasyprint
 
 # Regenerate both lock files from pyproject.toml with pip-tools, run from a throwaway venv (never
 # installed in .venv). Existing pins are kept while they still fit pyproject.toml; to move them:
@@ -59,6 +59,17 @@ system-gettext:
 
 system-chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) chromium fonts-dejavu-core; }
+
+# WeasyPrint (the giving statements as PDF) draws with Debian's Pango and HarfBuzz, and needs
+# fonts; Debian 12's Pango 1.50 is recent enough for the WeasyPrint pinned in the lock.
+system-weasyprint:
+	@{ /sbin/ldconfig -p | grep -q libpangoft2-1.0.so.0 && /sbin/ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+		&& [ -d /usr/share/fonts/truetype/dejavu ]; } || { $(SUDO) apt-get update -qq && \
+		$(SUDO) $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+# pdftoppm, to look at a statement as an image (README, "Giving statements").
+system-poppler:
+	@command -v pdftoppm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) poppler-utils; }
 
 messages: system-gettext install
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --verbosity 0

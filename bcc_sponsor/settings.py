@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.contact",
             ],
             "builtins": ["core.templatetags.rupiah"],
         },
@@ -314,6 +315,8 @@ LOGGING = {
     "filters": {"mask_tokens": {"()": "core.log_filters.MaskDonorTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs seven steps of every PDF at INFO: only its warnings are worth a line.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # A pledge with no evidence of payment holds its worker off the waiting list this many days;

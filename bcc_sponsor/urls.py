@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import otp_views
-from program import views
+from program import outbox, views
 
 admin.site.site_header = "BCC Sponsor"
 admin.site.site_title = "BCC Sponsor"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Staff pages follow the language cookie or the browser, like the admin.
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("staff/outbox/", outbox.outbox, name="staff_outbox"),
     path("staff/2fa/setup/", otp_views.setup, name="staff_2fa_setup"),
     path("staff/2fa/setup/qr.svg", otp_views.setup_qr, name="staff_2fa_setup_qr"),
     path("staff/2fa/backup-codes/", otp_views.backup_codes, name="staff_2fa_backup_codes"),
@@ -25,6 +26,7 @@ urlpatterns = [
 # patterns, follows the language cookie or the browser.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("contact/", views.contact, name="contact"),
     path("", include("recipients.urls")),
     path("", include("claims.urls")),
     path("", include("premiums.urls")),

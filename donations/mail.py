@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 
 from core.months import add_months
 from core.templatetags.contact import paypal_account
-from donations import standing
+from donations import standing, statement
 from donations.models import DonorRequest, Message
 from recipients.models import CardHandover, HandoverPhoto, SituationUpdate
 
@@ -130,7 +130,10 @@ def render_message(message: Message, link_url: str) -> tuple[str, str, str]:
 
 def _attachments(message: Message) -> list[tuple[str, bytes, str]]:
     """The handover photos: the SPEC has BCC send the documentation of the handover. For a
-    PayPal donor, BCC's receipt from BPJS: BCC "sends the evidence back to the donor"."""
+    PayPal donor, BCC's receipt from BPJS: BCC "sends the evidence back to the donor". The
+    year's giving statement as a PDF."""
+    if message.kind == Message.Kind.YEAR_STATEMENT:
+        return statement.attachments_for(message)
     paypal = message.context.get("channel") == "paypal" and message.context.get("evidence_id")
     if message.kind == Message.Kind.EVIDENCE_VERIFIED and paypal and message.sponsorship:
         return _receipt(message)

@@ -554,6 +554,7 @@ class Message(VersionedModel):
         REQUEST_HANDLED = "request_handled", _("Request handled")
         PAYPAL_RECEIVED = "paypal_received", _("PayPal payment received")
         CLAIM_PAID = "claim_paid", _("Benefit paid to the family")
+        YEAR_STATEMENT = "year_statement", _("Giving statement of the year")
 
     #: Why a queued message of an erased donor is never sent.
     ERASED_DONOR = "donor erased"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from donations import decision_views, views
+from donations import decision_views, statement_views, views
 
 app_name = "donations"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("donor/", views.private_page, name="page"),
     path("donor/link/", views.link_request, name="link"),
     path("donor/statement/", views.statement, name="statement"),
+    path("donor/statement/pdf/", statement_views.statement_pdf, name="statement_pdf"),
     path("donor/leave/", views.leave, name="leave"),
     path(
         "donor/sponsorships/<int:sponsorship_id>/request/",

@@ -45,6 +45,13 @@ def home(request):
 
 
 @require_GET
+@cached_for_visitors
+def contact(request):
+    """How to reach BCC: the contact details that coordinators keep in the admin."""
+    return render(request, "program/contact.html")
+
+
+@require_GET
 @never_cache
 def healthz(request):
     """Liveness for the load balancer, and which dependency failed.

@@ -70,6 +70,18 @@ def staff_groups(db):
         migration.create_staff_groups(django_apps, None)
         claims = importlib.import_module("claims.migrations.0002_staff_permissions")
         claims.grant(django_apps, None)
+        contact_details_migration().add_details(django_apps, None)
+
+
+def contact_details_migration():
+    return importlib.import_module("core.migrations.0002_published_contact_details")
+
+
+@pytest.fixture
+def contact_details(db):
+    """BCC's contact details as core's data migration writes them (the coordinators' right to
+    edit them included): a test that empties the database takes them away too."""
+    contact_details_migration().add_details(django_apps, None)
 
 
 def member_of(group_name, username):

@@ -50,13 +50,16 @@ STAFF_404 = (302, 302, 302, 404, 404)
 DONOR = (302, 200, 200, 302, 302)  # the signed-in donor's own page; others to the link form
 A_ONLY = (302, 200, 404, 302, 302)  # A's object: B gets 404
 A_ACTS = (302, 302, 404, 302, 302)  # an action on A's object: A is sent back to the page
+DONOR_NO_YEAR = (302, 404, 404, 302, 302)  # a donor's statement PDF without ?year=: "choose one"
 
 # fmt: off
 #: (url name, method, "url kwarg=object of the world", expected status per visitor)
 MATRIX = [
     ("healthz",                                   "GET",  "",                 ALL_200),
     ("home",                                      "GET",  "",                 ALL_200),
+    ("contact",                                   "GET",  "",                 ALL_200),
     ("staff_dashboard",                           "GET",  "",                 STAFF),
+    ("staff_outbox",                              "GET",  "",                 COORDINATOR),
     ("staff_2fa_setup",                           "GET",  "",                 STAFF),
     # No QR code without a setup under way in this session.
     ("staff_2fa_setup_qr",                        "GET",  "",                 STAFF_404),
@@ -92,6 +95,8 @@ MATRIX = [
     ("donations:page",                            "GET",  "",                 DONOR),
     ("donations:page",                            "POST", "",                 ALL_405),
     ("donations:statement",                       "GET",  "",                 DONOR),
+    # Without ?year=, a donor gets the page that says so (tests/donations/test_statement_pdf.py).
+    ("donations:statement_pdf",                   "GET",  "",                 DONOR_NO_YEAR),
     ("donations:leave",                           "POST", "",                 ALL_302),
     ("donations:leave",                           "GET",  "",                 ALL_405),
     ("donations:photo",                           "GET",  "photo_id=photo",   A_ONLY),

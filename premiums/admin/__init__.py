@@ -22,6 +22,7 @@ rejected), so that paid-through, the lapse day and the donor's messages stay con
 # Plain imports: tests/test_import_graph.py reads "from premiums.admin import …" as the package
 # importing itself.
 import premiums.admin.benefits  # noqa: F401
+import premiums.admin.contact  # noqa: F401
 import premiums.admin.donor_requests  # noqa: F401
 import premiums.admin.donors  # noqa: F401
 import premiums.admin.evidence  # noqa: F401

@@ -360,7 +360,10 @@ CONTEXTS = {
     Message.Kind.LINK: {},
     Message.Kind.REQUEST_HANDLED: {"request_kind": "stop", "outcome": "done"},
     Message.Kind.CLAIM_PAID: {"claim_id": 1, "claim_kind": "death", "amount": 42_000_000},
+    Message.Kind.YEAR_STATEMENT: {"year": 2026},
 }
+#: Messages about the donor as a whole, not one sponsorship.
+DONOR_KINDS = {Message.Kind.LINK, Message.Kind.YEAR_STATEMENT}
 
 
 def test_it_has_a_context_for_every_kind():
@@ -377,7 +380,7 @@ def test_it_renders_every_kind(db, kind, language):
         context["handover_id"] = CardHandoverFactory(card=card).pk
     message = MessageFactory(
         donor=sponsorship.donor,
-        sponsorship=None if kind == Message.Kind.LINK else sponsorship,
+        sponsorship=None if kind in DONOR_KINDS else sponsorship,
         kind=kind,
         context=context,
     )
@@ -392,7 +395,7 @@ def test_it_renders_every_kind(db, kind, language):
         assert "{{" not in rendered
         assert "{%" not in rendered
     assert f'<html lang="{language}">' in html
-    if kind != Message.Kind.LINK:
+    if kind not in DONOR_KINDS:
         assert "Wayan" in subject + text
 
 
