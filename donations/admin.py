@@ -46,6 +46,7 @@ from core.admin import (
 )
 from core.importexport import CsvImportExportMixin
 from core.months import month_name, month_start, months_between
+from donations.mail import render_message
 from donations.models import (
     DonorAccessToken,
     DonorRequest,
@@ -53,7 +54,6 @@ from donations.models import (
     Sponsorship,
     needing_sponsor,
 )
-from donations.mail import render_message
 from donations.resources import ActiveDonorResource, DonorResource
 from donations.rules import MINIMUM_MONTHS, RuleError, check_pledge_months
 from donations.services import handover_sponsorships, send_handover_documentation
