@@ -51,7 +51,11 @@ from core.admin import (
 from core.importexport import CsvImportExportMixin
 from core.months import add_months, month_start
 from recipients.models import BpjsCard, HandoverPhoto, Recipient
-from recipients.resources import RecipientResource, RecipientWithoutPrivateDataResource
+from recipients.resources import (
+    RecipientImportResource,
+    RecipientResource,
+    RecipientWithoutPrivateDataResource,
+)
 
 # --- recipients ------------------------------------------------------------------------------
 
@@ -225,7 +229,7 @@ class RecipientAdmin(PrivateImagesAdmin, CsvImportExportMixin, HistoryAdmin):
         "nik_check_result",
         "whatsapp",
     }
-    import_resource_classes = [RecipientResource]
+    import_resource_classes = [RecipientImportResource]
 
     def sees_private_data(self, request) -> bool:
         return Recipient.private_data_visible_to(request.user)
