@@ -16,17 +16,23 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import MultipleObjectsReturned, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from import_export import resources, widgets
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result
 from import_export.signals import post_export
@@ -452,6 +458,20 @@ class CsvImportMixin(ImportMixin):
         )
 
 
+class ExportForm(SelectableFieldsExportForm):
+    """The export page's boxes labelled with each column's name in the admin's language and,
+    in brackets, the column's code in the file (the library titles the code in English)."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        try:
+            name = resource._meta.model._meta.get_field(field.attribute or field_name).verbose_name
+        except (AttributeError, FieldDoesNotExist):
+            return column
+        return f"{capfirst(name)} ({column})"
+
+
 class CsvImportExportMixin(CsvImportMixin, ExportMixin):
     """Import as above, and export the list as it is filtered to CSV, streamed.
 
@@ -459,6 +479,7 @@ class CsvImportExportMixin(CsvImportMixin, ExportMixin):
     """
 
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+    export_form_class = ExportForm
     export_resource_classes = ()
 
     def get_export_resource_classes(self, request):
