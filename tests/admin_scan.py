@@ -109,10 +109,13 @@ def with_file(data: list[str], text: str) -> list[str]:
 
 def english_left(html_id: str, html_en: str, data: list[str]) -> list[str]:
     """The texts of the Indonesian page that are English (see the module's docstring)."""
-    english = set(visible_texts(html_en))
-    return sorted(
-        {text for text in visible_texts(html_id) if text in english and english_words(text, data)}
-    )
+    return english_among(visible_texts(html_id), visible_texts(html_en), data)
+
+
+def english_among(texts_id, texts_en, data: list[str]) -> list[str]:
+    """The texts of the Indonesian page that are the same on the English one and English."""
+    english = set(texts_en)
+    return sorted({text for text in texts_id if text in english and english_words(text, data)})
 
 
 def _url(name, *args):
