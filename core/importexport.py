@@ -179,7 +179,10 @@ class ChoiceWidget(widgets.Widget):
 
     def __init__(self, choices, *, unknown=None, **kwargs):
         super().__init__(**kwargs)
-        self.choices = list(choices)
+        # Country names come as text in the language of the moment they are listed: a
+        # callable lists them again in each language (model choices are lazy, listed once).
+        self.listed = choices if callable(choices) else (lambda: choices)
+        self.choices = list(self.listed())
         self.unknown = unknown or _("“%(value)s” is not one of the choices.")
 
     def clean(self, value, row=None, **kwargs):
@@ -191,7 +194,7 @@ class ChoiceWidget(widgets.Widget):
                 return code
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
-                for code, label in self.choices:
+                for code, label in self.listed():
                     if text.casefold() == str(label).casefold():
                         return code
         if len(self.choices) > self.LISTED:
@@ -273,7 +276,7 @@ def plain_widget(field: models.Field):
     """The widget for a model field's column, or None for the library's own."""
     if isinstance(field, CountryField):
         return ChoiceWidget(
-            field.choices,
+            lambda: list(field.countries),
             unknown=_("“%(value)s” is not a country: give its two-letter code, such as ID or AU."),
         )
     if field.choices:
