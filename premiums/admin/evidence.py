@@ -78,20 +78,6 @@ class EvidenceOnPaymentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("reviewed_by")
 
     @admin.display(description=_("file"))
-    def thumbnail(self, obj):
-        """A picture of an image receipt (a PDF is named), opening the file in a new tab."""
-        url = reverse("premiums:staff_evidence_file", args=[obj.pk])
-        if not obj.content_type.startswith("image/"):
-            return format_html('<a href="{}" target="_blank" rel="noopener">PDF</a>', url)
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener" class="private-thumbnail">'
-            '<img src="{}" alt="{}" width="48" loading="lazy"></a>',
-            url,
-            url,
-            gettext("Open the file"),
-        )
-
-    @admin.display(description=_("file"))
     def file_info(self, obj):
         return file_summary(obj)
 
