@@ -11,23 +11,24 @@ English), so none is made.
 from django.apps import apps
 from django.contrib import admin
 from django.utils.translation import gettext, gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-#: App label → its name in the admin (the English is Django's default from the label).
+#: App label → its name in the admin (Django would show the label itself: "Otp_Static").
 APP_NAMES = {
     "otp_static": "Backup codes",
     "otp_totp": "Authenticator apps",
     "axes": "Login lockouts",
 }
 #: The models whose field labels and help texts are English strings.
-MODELS = ["otp_static.StaticDevice", "otp_static.StaticToken", "otp_totp.TOTPDevice"]
+MODELS = [StaticDevice, StaticToken, TOTPDevice]
 
 
 def translate_labels():
     for label, name in APP_NAMES.items():
-        if apps.is_installed(f"django_otp.plugins.{label}") or label in apps.app_configs:
+        if label in apps.app_configs:
             apps.get_app_config(label).verbose_name = gettext_lazy(name)
-    for model_label in MODELS:
-        model = apps.get_model(model_label)
+    for model in MODELS:
         opts = model._meta
         opts.verbose_name = gettext_lazy(str(opts.verbose_name))
         opts.verbose_name_plural = gettext_lazy(str(opts.verbose_name_plural))
