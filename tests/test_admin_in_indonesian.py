@@ -112,3 +112,10 @@ def test_the_scan_finds_english(demo):
     story = Recipient.objects.exclude(story="").values_list("story", flat=True).first()
     assert admin_scan.english_words(story, []) != []  # English…
     assert admin_scan.english_left(f"<p>{story}</p>", f"<p>{story}</p>", data) == []  # …but data
+
+
+def test_the_translated_labels_of_the_libraries_make_no_migration():
+    """core/third_party.py changes what the admin shows, not the models' migrations."""
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits 1 on a change
+    assert "No changes detected" in out.getvalue()
