@@ -6,6 +6,7 @@ about recipients, donations or premiums. core registers no model.
 """
 
 import dataclasses
+import datetime as dt
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -188,7 +190,8 @@ PRIVATE_FILE_OVERRIDES = {
 
 class ReadableChanges(HistoricalRecordContextHelper):
     """The history's changes in words: a choice by its label, money in Rupiah (`Rp 16.800`,
-    the fields a model names in MONEY_FIELDS), and "—" for nothing."""
+    the fields a model names in MONEY_FIELDS), dates and times as the admin writes them (in
+    WITA), yes or no, and "—" for nothing."""
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
@@ -198,6 +201,12 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return dict(field.flatchoices).get(value, value)
         if change.field in getattr(self.model, "MONEY_FIELDS", ()):
             return format_rupiah(value)
+        if isinstance(value, dt.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, dt.date):
+            return date_format(value, "DATE_FORMAT")
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
         return super().prepare_delta_change_value(change, value)
 
 

@@ -1,6 +1,7 @@
 """The history in words: choice labels, Rupiah, and who made each change, staff or not
 ("system (lapse_sponsorships)", "the donor", "system"), in both languages."""
 
+import datetime as dt
 import io
 import re
 
@@ -105,3 +106,20 @@ def test_a_donors_pledge_says_the_donor(admin_client, standard_rate):
     sponsorship = Sponsorship.objects.get(recipient=recipient)
     assert "the donor" in history_rows(admin_client, sponsorship)[0]
     assert "donatur" in history_rows(admin_client, sponsorship, "id")[0]
+
+
+def test_it_writes_dates_times_and_yes_or_no_as_the_admin_does(admin_client):
+    recipient = RecipientFactory(photo_consent=False)
+    recipient.photo_consent = True
+    recipient.deceased_on = dt.date(2026, 3, 5)
+    recipient.status = Recipient.Status.DECEASED
+    recipient.save()
+    changed = history_rows(admin_client, recipient, "id")[0]
+    assert "Tidak → Ya" in changed
+    assert "— → 5 Maret 2026" in changed
+    payment = PremiumPaymentFactory()
+    payment.verified_at = dt.datetime(2026, 3, 5, 2, 30, tzinfo=dt.UTC)
+    payment.save()
+    changed = history_rows(admin_client, payment, "id")[0]
+    assert "— → 5 Maret 2026, 10.30" in changed  # 10:30 WITA
+    assert "+00:00" not in changed
