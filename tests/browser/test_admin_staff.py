@@ -2,6 +2,7 @@
 forms, full size, on a desktop and a phone), and every admin page in Indonesian."""
 
 import datetime as dt
+import importlib
 import io
 import os
 import re
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -16,27 +18,22 @@ from django.test import Client
 
 from recipients.models import HandoverPhoto, Recipient
 from tests import admin_scan
+from tests.conftest import member_of
 from tests.factories import HandoverPhotoFactory, RecipientFactory
 from tests.helpers import admin_url
 from tests.images import png_bytes
 
 pytestmark = pytest.mark.browser
 
+staff_groups_migration = importlib.import_module("premiums.migrations.0006_staff_groups")
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
 SHOTS = os.environ.get("ADMIN_SHOTS", "")  # a folder: the test saves its screenshots there
 
 
 def staff_member(role):
-    from tests.conftest import member_of
-
+    """A member of the group `role`; the groups are made again after an emptied database."""
     if not Group.objects.filter(name=role).exists():
-        import importlib
-
-        from django.apps import apps as django_apps
-
-        importlib.import_module("premiums.migrations.0006_staff_groups").create_staff_groups(
-            django_apps, None
-        )
+        staff_groups_migration.create_staff_groups(django_apps, None)
     return member_of(role, role.lower())
 
 
