@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from donations.models import Donor
+from program.demo import DEMO_USERNAME
 from recipients.models import Recipient
 from tests import admin_scan
+from tests.conftest import member_of
 from tests.helpers import admin_url
 
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
@@ -66,12 +69,37 @@ def import_page(client, model, text):
     return get
 
 
-@pytest.mark.parametrize("role", ["volunteer", "coordinator"])
-def test_every_admin_page_is_in_indonesian(request, demo, role):
-    client = request.getfixturevalue(f"{role}_client")
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    # The demo's superuser also opens the pages of the login lockouts and the authenticators.
+    [("Volunteer", 30), ("Coordinator", 75), ("superuser", 90)],
+)
+def test_every_admin_page_is_in_indonesian(demo, role, pages):
+    if role == "superuser":
+        user = get_user_model().objects.get(username=DEMO_USERNAME, is_superuser=True)
+    else:
+        user = member_of(role, f"scan-{role.lower()}")
+        assert not user.is_superuser
+    client = Client()
+    client.force_login(user)
     with time_machine.travel(NOW, tick=False):
         opened, found = scan(client)
-    assert opened > {"volunteer": 30, "coordinator": 90}[role]
+    assert opened > pages
+    assert found == {}
+
+
+def test_the_two_factor_pages_are_in_indonesian(demo, settings):
+    settings.STAFF_2FA_REQUIRED = True
+    client = Client()
+    client.force_login(member_of("Volunteer", "new-volunteer"))  # no authenticator yet
+    anonymous = Client()
+    requests = [
+        ("login", lambda language: anonymous.get("/admin/login/", HTTP_ACCEPT_LANGUAGE=language)),
+        ("setup", lambda language: client.get("/staff/2fa/setup/", HTTP_ACCEPT_LANGUAGE=language)),
+    ]
+    with time_machine.travel(NOW, tick=False):
+        opened, found = scan(client, requests)
+    assert opened == 2
     assert found == {}
 
 
