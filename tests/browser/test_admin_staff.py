@@ -166,5 +166,5 @@ def test_every_admin_page_is_in_indonesian(browser, live_server, transactional_d
             found[url] = left
     for page in pages.values():
         page.context.close()
-    assert opened > {"Volunteer": 30, "Coordinator": 90}[role]
+    assert opened > {"Volunteer": 30, "Coordinator": 75}[role]
     assert found == {}
