@@ -6,15 +6,20 @@ about recipients, donations or premiums. core registers no model.
 """
 
 import dataclasses
+import datetime as dt
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -24,6 +29,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.errors import RuleError
 from core.months import month_start
+from core.storage import serve_private_file
 from core.templatetags.rupiah import format_rupiah
 
 EMPTY = "—"
@@ -81,7 +87,8 @@ class PrivateFileWidget(forms.ClearableFileInput):
     """File input that names the stored file without linking to it.
 
     Private files (photos of people, receipts) have no public URL, so Django's usual "Currently:
-    <link>" would point nowhere; a staff-only file view is still to come.
+    <link>" would point nowhere; the admins show the picture beside it, through a staff-only
+    view (PrivateImagesAdmin).
     """
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -107,6 +114,74 @@ class PrivateFileWidget(forms.ClearableFileInput):
         return format_html('<p class="file-upload">{}{}<br>{}</p>', current, clear, upload)
 
 
+class PrivateImagesAdmin(admin.ModelAdmin):
+    """Staff see the private images of a row (`private_images`, field names) through a view of
+    the admin itself, `<id>/image/<field>/`: behind the admin's login and second factor, for
+    staff allowed to view the row. Never a public media URL: the files have none."""
+
+    private_images: tuple[str, ...] = ()
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/image/<str:field>/",
+                self.admin_site.admin_view(self.private_image_view),
+                name=f"{opts.app_label}_{opts.model_name}_image",
+            ),
+            *super().get_urls(),
+        ]
+
+    def private_image_view(self, request, object_id, field):
+        if field not in self.private_images:
+            raise Http404
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return serve_private_file(
+            getattr(obj, field), filename=f"{self.model._meta.model_name}-{obj.pk}"
+        )
+
+
+def private_image_url(obj, field: str) -> str:
+    """The staff-only address of `obj`'s image in `field` (see PrivateImagesAdmin)."""
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_image", args=[obj.pk, field])
+
+
+def private_thumbnail(obj, field: str, *, full: str | None = None, width: int = 120) -> str:
+    """A small picture of `obj`'s image in `field` that opens the full-size one (`full`, by
+    default the same field) in a new tab; a dash without an image."""
+    if not (obj.pk and getattr(obj, field)):
+        return EMPTY
+    full_url = private_image_url(obj, full or field)
+    return format_html(
+        # Width as an attribute, not a style one: the Content Security Policy blocks those.
+        '<a href="{}" target="_blank" rel="noopener" class="private-thumbnail">'
+        '<img src="{}" alt="{}" width="{}" loading="lazy"></a>',
+        full_url,
+        private_image_url(obj, field),
+        gettext("Open full size"),
+        width,
+    )
+
+
+def private_image_preview(obj, field: str, *, small: str | None = None) -> str:
+    """The picture in a change form: a larger thumbnail, and a link to the full size."""
+    if not (obj and obj.pk and getattr(obj, field)):
+        return EMPTY
+    return format_html(
+        '{}<br><a href="{}" target="_blank" rel="noopener">{}</a>',
+        private_thumbnail(
+            obj, small if small and getattr(obj, small) else field, full=field, width=320
+        ),
+        private_image_url(obj, field),
+        gettext("Open full size"),
+    )
+
+
 PRIVATE_FILE_OVERRIDES = {
     models.FileField: {"widget": PrivateFileWidget},
     models.ImageField: {"widget": PrivateFileWidget},
@@ -115,7 +190,8 @@ PRIVATE_FILE_OVERRIDES = {
 
 class ReadableChanges(HistoricalRecordContextHelper):
     """The history's changes in words: a choice by its label, money in Rupiah (`Rp 16.800`,
-    the fields a model names in MONEY_FIELDS), and "—" for nothing."""
+    the fields a model names in MONEY_FIELDS), dates and times as the admin writes them (in
+    WITA), yes or no, and "—" for nothing."""
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
@@ -125,6 +201,12 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return dict(field.flatchoices).get(value, value)
         if change.field in getattr(self.model, "MONEY_FIELDS", ()):
             return format_rupiah(value)
+        if isinstance(value, dt.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, dt.date):
+            return date_format(value, "DATE_FORMAT")
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
         return super().prepare_delta_change_value(change, value)
 
 

@@ -9,4 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from core import checks  # noqa: F401 (registers the deploy checks)
+        # The deploy checks, and who made a change without a user (signal receivers).
+        from core import checks, history  # noqa: F401
+        from core.third_party import translate_labels
+
+        translate_labels()

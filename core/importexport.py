@@ -16,17 +16,25 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import MultipleObjectsReturned, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from import_export import resources, widgets
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import Result
 from import_export.signals import post_export
 
 # --- widgets: one column's text <-> one model value -----------------------------------------
@@ -166,9 +174,16 @@ class ChoiceWidget(widgets.Widget):
     """One of a field's choices, by its stored value ("coconut_climber", "ID") or by its label
     in either language ("Coconut tree climber", "Indonesia"); written as the stored value."""
 
-    def __init__(self, choices, **kwargs):
+    #: More choices than this (the countries) are too many to list in an error.
+    LISTED = 30
+
+    def __init__(self, choices, *, unknown=None, **kwargs):
         super().__init__(**kwargs)
-        self.choices = list(choices)
+        # Country names come as text in the language of the moment they are listed: a
+        # callable lists them again in each language (model choices are lazy, listed once).
+        self.listed = choices if callable(choices) else (lambda: choices)
+        self.choices = list(self.listed())
+        self.unknown = unknown or _("“%(value)s” is not one of the choices.")
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -179,9 +194,11 @@ class ChoiceWidget(widgets.Widget):
                 return code
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
-                for code, label in self.choices:
+                for code, label in self.listed():
                     if text.casefold() == str(label).casefold():
                         return code
+        if len(self.choices) > self.LISTED:
+            raise ValueError(self.unknown % {"value": text})
         codes = ", ".join(str(code) for code, _label in self.choices[:12])
         more = "…" if len(self.choices) > 12 else ""
         raise ValueError(
@@ -257,6 +274,11 @@ class LookupWidget(widgets.ForeignKeyWidget):
 
 def plain_widget(field: models.Field):
     """The widget for a model field's column, or None for the library's own."""
+    if isinstance(field, CountryField):
+        return ChoiceWidget(
+            lambda: list(field.countries),
+            unknown=_("“%(value)s” is not a country: give its two-letter code, such as ID or AU."),
+        )
     if field.choices:
         return ChoiceWidget(field.choices)
     if isinstance(field, models.BooleanField):
@@ -345,6 +367,10 @@ class BaseResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, *args, **kwargs)
 
+    @classmethod
+    def get_result_class(cls):
+        return SpreadsheetLines
+
     def before_import_row(self, row, **kwargs):
         # The quote our export puts before what a spreadsheet would take for a formula.
         for key, value in row.items():
@@ -379,6 +405,20 @@ class BaseResource(resources.ModelResource):
         yield self.get_export_headers(selected_fields)
         for instance in self.iter_queryset(queryset):
             yield self.export_resource(instance, selected_fields)
+
+
+class SpreadsheetLines(Result):
+    """The library counts the rows of data from 1; people look for the line the spreadsheet
+    shows, where the header is line 1 and the first row of data line 2."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+    def row_errors(self):
+        return [(line + 1, errors) for line, errors in super().row_errors()]
 
 
 class _Echo:
@@ -421,6 +461,20 @@ class CsvImportMixin(ImportMixin):
         )
 
 
+class ExportForm(SelectableFieldsExportForm):
+    """The export page's boxes labelled with each column's name in the admin's language and,
+    in brackets, the column's code in the file (the library titles the code in English)."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        try:
+            name = resource._meta.model._meta.get_field(field.attribute or field_name).verbose_name
+        except (AttributeError, FieldDoesNotExist):
+            return column
+        return f"{capfirst(name)} ({column})"
+
+
 class CsvImportExportMixin(CsvImportMixin, ExportMixin):
     """Import as above, and export the list as it is filtered to CSV, streamed.
 
@@ -428,6 +482,7 @@ class CsvImportExportMixin(CsvImportMixin, ExportMixin):
     """
 
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+    export_form_class = ExportForm
     export_resource_classes = ()
 
     def get_export_resource_classes(self, request):

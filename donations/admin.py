@@ -19,6 +19,7 @@ The card handovers (with sending their documentation to the donors), the private
 the message log are registered here.
 """
 
+import logging
 from functools import partial
 
 from django import forms
@@ -45,6 +46,7 @@ from core.admin import (
 )
 from core.importexport import CsvImportExportMixin
 from core.months import month_name, month_start, months_between
+from donations.mail import render_message
 from donations.models import (
     DonorAccessToken,
     DonorRequest,
@@ -58,6 +60,8 @@ from donations.services import handover_sponsorships, send_handover_documentatio
 from donations.standing import COVERAGE_ENDING_DAYS, Standing
 from recipients.admin import CardHandoverAdmin, RecipientAdmin, recipient_filters
 from recipients.models import CardHandover
+
+logger = logging.getLogger(__name__)
 
 STANDING_LABELS = {
     Standing.NOT_STARTED: _("Not started yet"),
@@ -618,6 +622,7 @@ class MessageAdmin(ViewOnlyAdmin):
     list_display = ["created_at", "donor", "kind", "status", "attempts", "sent_at", "subject"]
     list_select_related = ["donor"]
     list_filter = [StuckMessageFilter, "status", "kind"]
+    readonly_fields = ["rendered_email"]
     actions = ["send_again"]
     search_fields = ["donor__full_name", "donor__email", "subject"]
     date_hierarchy = "created_at"
@@ -625,7 +630,7 @@ class MessageAdmin(ViewOnlyAdmin):
         "donor",
         "sponsorship",
         "kind",
-        "subject",
+        "rendered_email",
         "context",
         "status",
         "attempts",
@@ -634,6 +639,21 @@ class MessageAdmin(ViewOnlyAdmin):
         "created_at",
         "sent_at",
     ]
+
+    @admin.display(description=_("the email"))
+    def rendered_email(self, obj):
+        """The email as the donor reads it, rendered by the code that sends it (in the donor's
+        language), with a stand-in for the private link: a real one is made only to send."""
+        with translation.override(obj.donor.language):
+            link = gettext("[the donor's private link, made when the email is sent]")
+        try:
+            subject, text, _html = render_message(obj, link)
+        except Exception:  # a message whose details no longer render: say so, show the rest
+            logger.exception("Message %s does not render", obj.pk)
+            return gettext("This email cannot be shown: its details no longer render.")
+        return format_html(
+            '<p><strong>{}</strong></p><pre class="rendered-email">{}</pre>', subject, text
+        )
 
     @admin.action(description=_("Send again at the next run"), permissions=["view"])
     def send_again(self, request, queryset):

@@ -148,7 +148,7 @@ class PremiumPayment(VersionedModel):
     """One payment of the premium to BPJS, covering whole consecutive months."""
 
     shown_publicly = True
-    MONEY_FIELDS = ("amount",)
+    MONEY_FIELDS = ("amount", "rupiah_received")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting evidence or verification")

@@ -317,9 +317,7 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
                     )
                 )
         elif sponsorship is not None and period is not None and "first_month" not in errors:
-            problem = self._period_problem(payment, sponsorship, period, new=stored is None)
-            if problem:
-                errors["first_month"] = problem
+            errors.update(self._period_problem(payment, sponsorship, period, new=stored is None))
         holder = self.paypal_holders.get(payment.paypal_transaction_id)
         if payment.paypal_transaction_id and holder is not None and holder != payment.pk:
             if isinstance(holder, tuple):
@@ -389,10 +387,11 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
             errors["paypal_currency"] = gettext("Give the three-letter currency code, such as EUR.")
         return errors
 
-    def _period_problem(self, payment, sponsorship, period, *, new) -> str:
-        """Why these months cannot be this payment's, or an empty string."""
+    def _period_problem(self, payment, sponsorship, period, *, new) -> dict:
+        """Why these months cannot be this payment's, under the column at fault: too few
+        months under "months", a wrong start under "first_month"; or nothing."""
         if payment.status == PremiumPayment.Status.CANCELLED:
-            return ""
+            return {}
         others = [
             other
             for other in self._payments_of(sponsorship.pk).values()
@@ -400,18 +399,28 @@ class PaymentImportResource(SettlesSponsorships, BaseResource):
         ]
         for other in others:
             if other.first_month <= period.last_month and period.first_month <= other.last_month:
-                return gettext(
-                    "These months overlap another payment of this sponsorship (%(period)s)."
-                ) % {"period": f"{other.first_month:%Y-%m} – {other.last_month:%Y-%m}"}
+                return {
+                    "first_month": gettext(
+                        "These months overlap another payment of this sponsorship (%(period)s)."
+                    )
+                    % {"period": f"{other.first_month:%Y-%m} – {other.last_month:%Y-%m}"}
+                }
+        verified = [o.period for o in others if o.status == PremiumPayment.Status.VERIFIED]
+        is_verified = payment.status == PremiumPayment.Status.VERIFIED
+        if (new and not others) or (is_verified and not verified):
+            # The first payment of a sponsorship: its length is the pledge's rule.
+            try:
+                rules.check_pledge_months(period.months)
+            except RuleError as e:
+                return {"months": str(e)}
         try:
             if new:
                 rules.check_next_period(sponsorship.first_month, [o.period for o in others], period)
-            if payment.status == PremiumPayment.Status.VERIFIED:
-                verified = [o.period for o in others if o.status == PremiumPayment.Status.VERIFIED]
+            if is_verified:
                 rules.check_next_period(sponsorship.first_month, verified, period)
         except RuleError as e:
-            return str(e)
-        return ""
+            return {"first_month": str(e)}
+        return {}
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.status == PremiumPayment.Status.VERIFIED:

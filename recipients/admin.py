@@ -41,14 +41,21 @@ from core.admin import (
     PRIVATE_FILE_OVERRIDES,
     HistoryAdmin,
     PrivateFileWidget,
+    PrivateImagesAdmin,
     ReadableChanges,
     YesNoFilter,
+    private_image_preview,
+    private_thumbnail,
     whatsapp_link,
 )
 from core.importexport import CsvImportExportMixin
 from core.months import add_months, month_start
 from recipients.models import BpjsCard, HandoverPhoto, Recipient
-from recipients.resources import RecipientResource, RecipientWithoutPrivateDataResource
+from recipients.resources import (
+    RecipientImportResource,
+    RecipientResource,
+    RecipientWithoutPrivateDataResource,
+)
 
 # --- recipients ------------------------------------------------------------------------------
 
@@ -140,13 +147,14 @@ class FindByNumberForm(forms.Form):
     )
 
 
-class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
+class RecipientAdmin(PrivateImagesAdmin, CsvImportExportMixin, HistoryAdmin):
     """Staff without recipients.view_private_data (volunteers) never see the NIK, KK, date of
     birth, village, address or phone: not as fields, columns, search or filter, in the history
     or in an export. Nor what is derived from them: the masked NIK, the NIK check (it tells
     the date of birth) and the WhatsApp link (it holds the phone number)."""
 
     list_display = [
+        "photo_thumbnail",
         "nickname",
         "full_name",
         "masked_nik",
@@ -157,13 +165,17 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
         "under_60",
         "waiting_since",
     ]
+    # The name opens the row; the picture opens the photo itself.
+    list_display_links = ["nickname"]
     list_filter = recipient_filters()
     # Not NIK or KK: the admin searches with GET, which would put the number in the address,
     # the browser history and the server's logs. "Find by NIK or KK" below posts it instead.
     search_fields = ["nickname", "full_name", "village"]
     change_list_template = "admin/recipients/recipient/change_list.html"
     date_hierarchy = "waiting_since"
+    private_images = ("photo",)
     readonly_fields = [
+        "photo_preview",
         "nik_check_result",
         "age_check",
         "whatsapp",
@@ -179,6 +191,7 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
                 "fields": [
                     "nickname",
                     ("photo", "photo_consent"),
+                    "photo_preview",
                     ("occupation", "occupation_detail", "occupation_detail_id"),
                     "regency",
                     "story",
@@ -216,7 +229,7 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
         "nik_check_result",
         "whatsapp",
     }
-    import_resource_classes = [RecipientResource]
+    import_resource_classes = [RecipientImportResource]
 
     def sees_private_data(self, request) -> bool:
         return Recipient.private_data_visible_to(request.user)
@@ -299,6 +312,14 @@ class RecipientAdmin(CsvImportExportMixin, HistoryAdmin):
         if self.sees_private_data(request):
             return [RecipientResource]
         return [RecipientWithoutPrivateDataResource]
+
+    @admin.display(description=_("photo"))
+    def photo_thumbnail(self, obj):
+        return private_thumbnail(obj, "photo", width=48)
+
+    @admin.display(description=_("the photo as stored"))
+    def photo_preview(self, obj):
+        return private_image_preview(obj, "photo")
 
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, obj):
@@ -427,13 +448,21 @@ class HandoverPhotoForm(forms.ModelForm):
         return self.instance.image
 
 
+@admin.display(description=_("the photo as stored"))
+def handover_photo_preview(obj):
+    return private_image_preview(obj, "image", small="thumbnail")
+
+
 class HandoverPhotoInline(admin.StackedInline):
     """Stacked, not tabular: one photo per block stays readable on a phone."""
 
     model = HandoverPhoto
     form = HandoverPhotoForm
-    fields = ["image", "caption", "public_consent"]
+    fields = ["image", "preview", "caption", "public_consent"]
+    readonly_fields = ["preview"]
     extra = 2
+
+    preview = staticmethod(handover_photo_preview)
 
 
 class CardHandoverAdmin(HistoryAdmin):
@@ -503,14 +532,23 @@ class CardHandoverAdmin(HistoryAdmin):
 
 
 @admin.register(HandoverPhoto)
-class HandoverPhotoAdmin(admin.ModelAdmin):
+class HandoverPhotoAdmin(PrivateImagesAdmin):
     form = HandoverPhotoForm
-    list_display = ["__str__", "handover", "public_consent"]
+    list_display = ["thumbnail_column", "__str__", "handover", "public_consent"]
+    list_display_links = ["__str__"]
     list_select_related = ["handover__card__recipient"]
     list_filter = ["public_consent"]
     search_fields = ["caption", "handover__card__recipient__nickname"]
     autocomplete_fields = ["handover"]
-    fields = ["handover", "image", "caption", "public_consent"]
+    fields = ["handover", "image", "preview", "caption", "public_consent"]
+    readonly_fields = ["preview"]
+    private_images = ("image", "thumbnail")
+
+    preview = staticmethod(handover_photo_preview)
+
+    @admin.display(description=_("photo"))
+    def thumbnail_column(self, obj):
+        return private_thumbnail(obj, "thumbnail" if obj.thumbnail else "image", full="image")
 
 
 # --- situation updates -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from core.importexport import BaseResource, DigitsWidget
+from core.importexport import BaseResource, DigitsWidget, TextWidget
 from recipients.models import Recipient
 
 COLUMNS = [
@@ -62,3 +62,31 @@ class RecipientResource(RecipientWithoutPrivateDataResource):
         name = _("Recipients, with private data")
         fields = [*COLUMNS, *Recipient.PRIVATE_FIELDS]
         export_order = fields
+
+
+class NikCheckWidget(TextWidget):
+    """What the NIK check says of a row (`Recipient.nik_check`), shown in the import's preview
+    so that staff see the warnings before confirming, not after."""
+
+    def clean(self, value, row=None, **kwargs):
+        return None
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if value.ok:
+            return gettext("The NIK matches the recorded date of birth and sex.")
+        return " ".join([*map(str, value.errors), *map(str, value.warnings)])
+
+
+class RecipientImportResource(RecipientResource):
+    """Every column, and the NIK check of each row in the preview (never read from the file)."""
+
+    nik_check = Field(
+        attribute="nik_check", column_name=_("NIK check"), widget=NikCheckWidget(), readonly=True
+    )
+
+    class Meta(BaseResource.Meta):  # the options are not inherited from a Meta of its own
+        model = Recipient
+        name = _("Recipients, with private data")
+        fields = [*COLUMNS, *Recipient.PRIVATE_FIELDS, "nik_check"]

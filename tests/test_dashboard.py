@@ -389,7 +389,8 @@ def test_its_figures_are_recomputed_the_next_day(staff_client, staff):
 
 def test_it_is_linked_from_the_top_of_the_admin_index(staff_client):
     body = staff_client.get("/admin/").content.decode()
-    link = body.index('href="/staff/"')
+    # (Every admin page also links to it from its header: tests/test_admin_header.py.)
+    link = body.index('href="/staff/"', body.index('id="staff-dashboard-link"'))
     # Django's own index is still there: the models below the link, and the recent actions.
     assert body.index('id="content-main"') < link < body.index('class="app-recipients module')
     assert "Recent actions" in body

@@ -333,7 +333,9 @@ def test_it_imports_nothing_from_a_file_with_a_bad_row(coordinator_client):
     assert response.status_code == 200
     assert "confirm_form" not in response.context
     result = response.context["result"]
-    assert [row.number for row in result.invalid_rows] == [2]
+    assert [row.number for row in result.invalid_rows] == [
+        3
+    ]  # the line in the spreadsheet, whose header is line 1
     content = response.content.decode()
     assert "Enter exactly 16 digits." in content
     assert "Ni Made Sari" in content  # the row, shown beside its error

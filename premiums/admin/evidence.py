@@ -162,6 +162,7 @@ class PaymentEvidenceAdmin(HistoryAdmin):
     form = EvidenceForm
     list_display = [
         "received_at",
+        "thumbnail",
         "sponsorship",
         "payment_period",
         "status",
@@ -276,6 +277,20 @@ class PaymentEvidenceAdmin(HistoryAdmin):
             original,
             original.get_status_display(),
             f"{original.received_at:%Y-%m-%d}",
+        )
+
+    @admin.display(description=_("file"))
+    def thumbnail(self, obj):
+        """A picture of an image receipt (a PDF is named), opening the file in a new tab."""
+        url = reverse("premiums:staff_evidence_file", args=[obj.pk])
+        if not obj.content_type.startswith("image/"):
+            return format_html('<a href="{}" target="_blank" rel="noopener">PDF</a>', url)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" class="private-thumbnail">'
+            '<img src="{}" alt="{}" width="48" loading="lazy"></a>',
+            url,
+            url,
+            gettext("Open the file"),
         )
 
     @admin.display(description=_("file"))

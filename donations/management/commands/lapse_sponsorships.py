@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
+from core.history import recorded_as_command
 from donations.reminders import expire_pledges, record_lapses
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             help="the day to apply the rule on, YYYY-MM-DD (default: today in Bali)",
         )
 
+    @recorded_as_command
     def handle(self, *args, date, **options):
         lapsed = record_lapses(date)
         expired = expire_pledges(date)

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
+from core.history import recorded_as_command
 from donations.reminders import queue_reminders
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             help="the day to queue reminders for, YYYY-MM-DD (default: today in Bali)",
         )
 
+    @recorded_as_command
     def handle(self, *args, date, **options):
         counts = queue_reminders(date)
         self.stdout.write("queued " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))

@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.history import recorded_as_command
+
 #: Rows read per database round trip.
 CHUNK = 2000
 #: Bytes read at a time when hashing a file.
@@ -95,6 +97,7 @@ class Command(BaseCommand):
             help="delete the files that no row points to (after reporting them)",
         )
 
+    @recorded_as_command
     def handle(self, *args, delete_orphans=False, **options):
         fields = list(file_fields())
         problems = {"missing": 0, "orphan": 0, "altered": 0}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core.history import recorded_as_command
 from donations.models import Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
 from program.demo import DEMO_PASSWORD, DEMO_USERNAME, seed
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         "every situation, payments, evidence, cards, and a staff login. Safe to run twice."
     )
 
+    @recorded_as_command
     def handle(self, *args, **options):
         program = seed()
         if program is None:

@@ -1,0 +1,58 @@
+"""Indonesian for the admin pages of the libraries that write their labels in English only.
+
+django-otp names its apps, models and fields without gettext, and axes names its app
+without it: their admin pages would stay English in the Indonesian admin. At start-up
+(`CoreConfig.ready`) their labels are replaced by lazy translations of the same English
+words, looked up in the project's catalogue. Only what the admin shows changes: the
+migrations read the fields' original arguments (`_verbose_name`, and a `help_text` equal in
+English), so none is made.
+"""
+
+from django.apps import apps
+from django.contrib import admin
+from django.utils.translation import gettext, gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+#: App label → its name in the admin (Django would show the label itself: "Otp_Static").
+APP_NAMES = {
+    "otp_static": "Backup codes",
+    "otp_totp": "Authenticator apps",
+    "axes": "Login lockouts",
+}
+#: The models whose field labels and help texts are English strings.
+MODELS = [StaticDevice, StaticToken, TOTPDevice]
+
+
+def translate_labels():
+    for label, name in APP_NAMES.items():
+        if label in apps.app_configs:
+            apps.get_app_config(label).verbose_name = gettext_lazy(name)
+    for model in MODELS:
+        opts = model._meta
+        opts.verbose_name = gettext_lazy(str(opts.verbose_name))
+        opts.verbose_name_plural = gettext_lazy(str(opts.verbose_name_plural))
+        for field in opts.get_fields():
+            if not field.concrete:
+                continue
+            field.verbose_name = gettext_lazy(str(field.verbose_name))
+            if field.help_text:
+                field.help_text = gettext_lazy(str(field.help_text))
+        model_admin = admin.site._registry.get(model)
+        if model_admin is not None:
+            translate_admin(model_admin)
+
+
+def translate_admin(model_admin):
+    """The search help and the fieldsets' names of a library's admin page."""
+    if model_admin.search_help_text:
+        model_admin.search_help_text = gettext_lazy(str(model_admin.search_help_text))
+    english_fieldsets = model_admin.get_fieldsets
+
+    def get_fieldsets(request, obj=None):
+        return [
+            (gettext(name) if name else name, options)
+            for name, options in english_fieldsets(request, obj)
+        ]
+
+    model_admin.get_fieldsets = get_fieldsets
