@@ -94,7 +94,7 @@ def staff_pages(browser, base, args):
             page.goto("/admin/login/")
             page.locator("#id_username").fill(username)
             page.locator("#id_password").fill(password)
-            page.locator("input[type=submit], button[type=submit]").first.click()
+            page.locator("#login-form [type=submit]").click()
             page.wait_for_load_state()
             if "/admin/login/" in page.url:
                 print(f"staff login as {username!r} failed", file=sys.stderr)

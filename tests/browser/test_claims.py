@@ -52,7 +52,8 @@ def test_a_volunteer_opens_an_accident_claim_on_a_phone_in_indonesian(
     page.goto("/admin/login/?next=/admin/claims/claim/add/")
     page.locator("input[name=username]").fill("volunteer")
     page.locator("input[name=password]").fill("volunteer-pass-2026")
-    page.locator("input[type=submit], button[type=submit]").first.click()
+    # By its name: the header's language switch buttons come first on the login page.
+    page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_text("tanggal dan jam kecelakaan")).to_be_visible()
 
     # The recipient, through the admin's search-as-you-type box.
