@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         # The deploy checks, and who made a change without a user (signal receivers).
         from core import checks, history  # noqa: F401
-        from core.third_party import translate_labels
+        from core.third_party import translate_boolean_icons, translate_labels
 
         translate_labels()
+        translate_boolean_icons()

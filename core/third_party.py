@@ -10,6 +10,9 @@ English), so none is made.
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -41,6 +44,24 @@ def translate_labels():
         model_admin = admin.site._registry.get(model)
         if model_admin is not None:
             translate_admin(model_admin)
+
+
+#: Django's admin shows a yes/no column as an icon whose alt text is Python's own word ("True",
+#: "False", "None"), in English whatever the language; screen readers read it out.
+BOOLEAN_ICONS = {True: ("yes", "Yes"), False: ("no", "No"), None: ("unknown", "Unknown")}
+
+
+def boolean_icon(value):
+    """Django's yes/no icon, its alt text in the page's language (Django's own "Yes"/"No")."""
+    icon, word = BOOLEAN_ICONS[value]
+    url = static(f"admin/img/icon-{icon}.svg")
+    return format_html('<img src="{}" alt="{}">', url, gettext(word))
+
+
+def translate_boolean_icons():
+    # The admin imports `_boolean_icon` from this module when it renders a value (admin/utils.py,
+    # admin/helpers.py, this module's own result list), so replacing it here reaches all three.
+    admin_list._boolean_icon = boolean_icon
 
 
 def translate_admin(model_admin):

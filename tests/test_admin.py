@@ -479,7 +479,7 @@ def test_it_shows_file_facts_and_the_duplicate_flag(admin_client):
     content = admin_client.get(admin_url(PaymentEvidence, "changelist")).content.decode()
     assert "image/png" in content
     assert f"{original.sha256[:12]}…" in content
-    assert 'alt="True"' in content
+    assert 'alt="Yes"' in content
 
 
 # --- query counts ----------------------------------------------------------------------------

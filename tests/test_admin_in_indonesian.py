@@ -18,6 +18,7 @@ from program.demo import DEMO_USERNAME
 from recipients.models import Recipient
 from tests import admin_scan
 from tests.conftest import member_of
+from tests.factories import RecipientFactory
 from tests.helpers import admin_url
 
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
@@ -147,3 +148,16 @@ def test_the_translated_labels_of_the_libraries_make_no_migration():
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits 1 on a change
     assert "No changes detected" in out.getvalue()
+
+
+def test_yes_and_no_icons_are_read_out_in_the_pages_language(coordinator_client):
+    # Django writes Python's True/False as the icons' alt text; screen readers say it aloud.
+    RecipientFactory(nickname="Wayan")
+    url = admin_url(Recipient, "changelist")
+    indonesian = coordinator_client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    english = coordinator_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'alt="Ya"' in indonesian or 'alt="Tidak"' in indonesian
+    assert 'alt="Yes"' in english or 'alt="No"' in english
+    for page in (indonesian, english):
+        assert 'alt="True"' not in page
+        assert 'alt="False"' not in page

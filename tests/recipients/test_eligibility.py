@@ -70,5 +70,5 @@ def test_staff_see_the_flag_in_the_list_and_the_form(admin_client, turning_60):
         listing = admin_client.get("/admin/recipients/recipient/").content.decode()
         form = admin_client.get(f"/admin/recipients/recipient/{turning_60.pk}/change/")
     assert "under 60 next month" in listing.lower()
-    assert 'alt="False"' in listing
+    assert 'alt="No"' in listing
     assert "60 or older by 1 December 2026" in form.content.decode()
