@@ -305,9 +305,6 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=6 * 1024 * 1024)
 # core/countries.py.
 COUNTRIES_OVERRIDE = names_in_every_language()
 
-# Where overseas donors send PayPal payments.
-BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="donate@balicaringcommunity.org")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
