@@ -226,3 +226,10 @@ def test_the_main_navbar_links_the_contact_page(client, language, label):
         navbar = body[body.index('id="main-nav"') : body.index("</nav>")]
         link = f'<a class="nav-link" href="/{language}/contact/">{label}</a>'
         assert link in navbar, page
+
+
+def test_the_footer_keeps_each_number_on_one_line(client):
+    footer = client.get("/en/").content.decode().split("<footer", 1)[1]
+
+    assert '<span class="text-nowrap">Line: 0813-3830-4000</span>' in footer
+    assert f'<span class="text-nowrap">WhatsApp: <a href="{WA}"' in footer
