@@ -305,9 +305,6 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=6 * 1024 * 1024)
 # core/countries.py.
 COUNTRIES_OVERRIDE = names_in_every_language()
 
-# Where overseas donors send PayPal payments.
-BCC_PAYPAL_ACCOUNT = env.str("BCC_PAYPAL_ACCOUNT", default="donate@balicaringcommunity.org")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -339,8 +336,11 @@ RATELIMITS = {
     "evidence": env.str("RATELIMIT_EVIDENCE", default="30/h"),
     # A donor's decisions and "I've paid" (PayPal) on their private page, per donor.
     "donor_form": env.str("RATELIMIT_DONOR_FORM", default="30/h"),
-    # "Send me my link", per client address and per email address.
-    "link_ip": env.str("RATELIMIT_LINK_IP", default="5/h"),
+    # "Send me my link": every post per client address and email given, so that donors behind
+    # one shared carrier address are counted apart; more loosely per client address whatever
+    # the email; and the valid requests per email address from any client (no inbox flooded).
+    "link": env.str("RATELIMIT_LINK", default="5/h"),
+    "link_address": env.str("RATELIMIT_LINK_ADDRESS", default="60/h"),
     "link_email": env.str("RATELIMIT_LINK_EMAIL", default="5/h"),
     # Failed private-link look-ups (/donor/<token>/), per client address: with 192-bit tokens and
     # 20 tries per 10 minutes, guessing one would take longer than the universe has existed.

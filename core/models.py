@@ -12,12 +12,15 @@ from core.versions import PUBLIC_PAGES, VersionedModel
 
 #: BCC's published contact page: WhatsApp/Line 0813-3830-4000, email for evidence and questions.
 DEFAULT_WHATSAPP = "+6281338304000"
+#: BCC's published PayPal account for overseas donors.
+DEFAULT_PAYPAL_ACCOUNT = "donate@balicaringcommunity.org"
 CACHE_KEY = "contact-details"
 
 
 class ContactDetails(VersionedModel):
     """How donors and visitors reach BCC: one row, shown in every page's footer, on the contact
-    page, in the WhatsApp links and on the giving statements' letterhead."""
+    page, in the WhatsApp links and on the giving statements' letterhead; and the PayPal account
+    overseas donors pay to (read everywhere as `ContactDetails.current().paypal_account`)."""
 
     # The footer of every public page shows it: a change must reach the page cache at once.
     shown_publicly = True
@@ -42,6 +45,14 @@ class ContactDetails(VersionedModel):
         ],
     )
     line = models.CharField(_("Line number or ID"), max_length=40, default="0813-3830-4000")
+    paypal_account = models.EmailField(
+        _("PayPal account for overseas donors"),
+        default=DEFAULT_PAYPAL_ACCOUNT,
+        help_text=_(
+            "Where overseas donors send their payments: shown on the pledge's thank-you page, "
+            "the private pages and the emails from the next one on."
+        ),
+    )
     address = models.TextField(_("address"), default="Bali, Indonesia")
     history = HistoricalRecords()
 

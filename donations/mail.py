@@ -23,8 +23,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.models import ContactDetails
 from core.months import add_months
-from core.templatetags.contact import paypal_account
 from donations import standing, statement
 from donations.models import DonorRequest, Message
 from recipients.models import CardHandover, HandoverPhoto, SituationUpdate
@@ -115,7 +115,7 @@ def render_message(message: Message, link_url: str) -> tuple[str, str, str]:
         "link": link_url,
         "link_days": link_days(),
         "hold_days": settings.PLEDGE_HOLD_DAYS,
-        "paypal_account": paypal_account(),
+        "paypal_account": ContactDetails.current().paypal_account,
         "site_url": settings.SITE_URL,
     }
     base = f"donations/email/{message.kind}"

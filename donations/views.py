@@ -357,17 +357,22 @@ def _decision_form(sponsorship, waiting_choices):
 def link_request(request):
     """ "Send me my link": the same answer whether the email is known or not.
 
-    Limited per client address and per email address (whether known or not, so the limit
-    reveals nothing either), so the form cannot be used to flood someone's inbox.
+    Limited per client address and email given (donors behind one shared carrier address are
+    counted apart), more loosely per client address, and per email address from any client
+    (whether known or not, so the limit reveals nothing either), so the form cannot be used to
+    flood someone's inbox.
     """
     if request.method == "POST":
-        refused = ratelimit.refuse_if_over(request, "link_ip")
+        given = request.POST.get("email", "").strip().lower()
+        refused = ratelimit.refuse_if_over(
+            request, "link", ident=ratelimit.per_address_and(request, given)
+        ) or ratelimit.refuse_if_over(request, "link_address")
         if refused:
             return refused
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        refused = ratelimit.refuse_if_over(request, "link_email", ident=email.lower())
+        refused = ratelimit.refuse_if_over(request, "link_email", ident=email.strip().lower())
         if refused:
             return refused
         # At most one link email per donor and hour, however often the form is sent.

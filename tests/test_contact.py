@@ -27,6 +27,7 @@ PUBLISHED = {
     "evidence_email": "asti@balicaringcommunity.org",
     "whatsapp": "+6281338304000",
     "line": "0813-3830-4000",
+    "paypal_account": "donate@balicaringcommunity.org",
 }
 
 
@@ -216,3 +217,19 @@ def test_a_number_that_is_not_one_is_refused_with_a_clear_message(coordinator_cl
     assert "A phone number: digits, spaces or dashes" in response.content.decode()
     contact.refresh_from_db()
     assert contact.whatsapp == "+6281338304000"
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Contact"), ("id", "Kontak")])
+def test_the_main_navbar_links_the_contact_page(client, language, label):
+    for page in [f"/{language}/", f"/{language}/recipients/", f"/{language}/donor/link/"]:
+        body = client.get(page).content.decode()
+        navbar = body[body.index('id="main-nav"') : body.index("</nav>")]
+        link = f'<a class="nav-link" href="/{language}/contact/">{label}</a>'
+        assert link in navbar, page
+
+
+def test_the_footer_keeps_each_number_on_one_line(client):
+    footer = client.get("/en/").content.decode().split("<footer", 1)[1]
+
+    assert '<span class="text-nowrap">Line: 0813-3830-4000</span>' in footer
+    assert f'<span class="text-nowrap">WhatsApp: <a href="{WA}"' in footer

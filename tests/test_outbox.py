@@ -65,3 +65,18 @@ def test_in_development_the_thank_you_page_says_where_the_email_is(client, setti
 
 def test_in_production_it_says_nothing_of_the_kind(pledged):
     assert "/staff/outbox/" not in pledged.content.decode()
+
+
+def test_the_dashboard_links_it_for_coordinators(coordinator_client):
+    body = coordinator_client.get("/staff/").content.decode()
+
+    assert '<a id="outbox-link" href="/staff/outbox/">Emails to donors</a>' in body
+    assert coordinator_client.get("/staff/outbox/").status_code == 200
+
+
+def test_a_volunteer_sees_no_link_that_would_answer_403(volunteer_client):
+    body = volunteer_client.get("/staff/").content.decode()
+
+    assert "Staff dashboard" in body
+    assert "/staff/outbox/" not in body
+    assert "Emails to donors" not in body

@@ -14,6 +14,7 @@ class ContactDetailsAdmin(HistoryAdmin):
         (None, {"fields": ["organisation", "address"]}),
         (_("Email"), {"fields": ["email", "evidence_email"]}),
         (_("Chat"), {"fields": ["whatsapp", "line"]}),
+        (_("PayPal"), {"fields": ["paypal_account"]}),
     ]
 
     # One row, written by the migration: never a second, never none.

@@ -11,15 +11,25 @@ import datetime as dt
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from claims.models import Claim
+from core.months import month_start
+from donations.models import Sponsorship
+from premiums import services
+from recipients.models import Occupation
 from tests.browser.pledge import fill_pledge_form
 from tests.factories import (
     BpjsCardFactory,
+    ClaimFactory,
     DonorFactory,
     PremiumPaymentFactory,
     RecipientFactory,
+    RefundFactory,
+    SituationUpdateFactory,
     SponsorshipFactory,
+    StaffFactory,
 )
 from tests.helpers import pay
 
@@ -116,6 +126,83 @@ def too_many_requests(page, language, settings):
     return f"/{language}/donor/second-guess/"
 
 
+def contact(page, language):
+    return f"/{language}/contact/"
+
+
+def help_provided_with_benefits(page, language):
+    """Figures, the year table and chart, the map and a benefit paid to a family."""
+    sponsorship = SponsorshipFactory(
+        recipient__nickname="Ketut", first_month=month_start(timezone.localdate())
+    )
+    pay(sponsorship)
+    ClaimFactory(
+        recipient=sponsorship.recipient,
+        kind=Claim.Kind.DEATH,
+        state=Claim.State.PAID,
+        paid_on=timezone.localdate(),
+        amount_paid=42_000_000,
+        family_consent=True,
+    )
+    return f"/{language}/help-provided/"
+
+
+def _open_private_page(page, language, donor):
+    donor.language = language
+    donor.save(update_fields=["language"])
+    page.goto(f"/{language}/donor/{donor.issue_link(days=90)}/")
+    return f"/{language}/donor/"
+
+
+def private_page_with_statement_chooser(page, language):
+    _signed_in_donor(page, language)
+    page.goto(f"/{language}/donor/")
+    expect(page.locator("select[name=year]")).to_have_count(1)
+    return None
+
+
+def private_page_deciding_a_situation_update(page, language):
+    staff = StaffFactory()
+    today = timezone.localdate()
+    sponsorship = SponsorshipFactory(recipient__nickname="Wayan", first_month=month_start(today))
+    pay(sponsorship, by=staff)
+    update = SituationUpdateFactory(
+        recipient=sponsorship.recipient, kind="moved", happened_on=today, message="Wayan moved."
+    )
+    services.record_situation_update(update, by=staff)
+    RecipientFactory(nickname="Made", occupation=Occupation.TRANSPORT_WORKER)
+    sponsorship.refresh_from_db()
+    assert sponsorship.state == Sponsorship.State.AWAITING_DECISION
+    return _open_private_page(page, language, sponsorship.donor)
+
+
+def private_page_choosing_a_refund(page, language):
+    refund = RefundFactory(payment__sponsorship__recipient__nickname="Nyoman")
+    return _open_private_page(page, language, refund.payment.sponsorship.donor)
+
+
+def private_page_paypal_paid_form(page, language):
+    payment = PremiumPaymentFactory(
+        sponsorship__route=Sponsorship.Route.PAYPAL, sponsorship__donor__country="NL"
+    )
+    address = _open_private_page(page, language, payment.sponsorship.donor)
+    page.goto(address)
+    expect(page.locator("input[name=transaction_id]")).to_have_count(1)
+    return None
+
+
+def statement_nothing_for_the_year(page, language):
+    _signed_in_donor(page, language)
+    return f"/{language}/donor/statement/pdf/?year=2001"
+
+
+def recipient_with_drawn_portrait(page, language):
+    recipient = RecipientFactory(nickname="Putu", occupation=Occupation.CONSTRUCTION_WORKER)
+    page.goto(f"/{language}/recipients/{recipient.pk}/")
+    expect(page.locator("svg.portrait-placeholder")).to_have_count(1)
+    return None
+
+
 PAGES = [
     home,
     recipient_list,
@@ -131,6 +218,14 @@ PAGES = [
     private_page,
     statement,
     too_many_requests,
+    contact,
+    help_provided_with_benefits,
+    private_page_with_statement_chooser,
+    private_page_deciding_a_situation_update,
+    private_page_choosing_a_refund,
+    private_page_paypal_paid_form,
+    statement_nothing_for_the_year,
+    recipient_with_drawn_portrait,
 ]
 
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from core.models import ContactDetails
 from donations.models import Message, Sponsorship
 from tests.factories import (
     BpjsCardFactory,
@@ -53,8 +54,8 @@ def test_it_tells_an_overseas_donor_the_paypal_account(standard_rate, language, 
     assert "PayPal to ." not in text
 
 
-def test_the_paypal_account_comes_from_the_setting(standard_rate, settings):
-    settings.BCC_PAYPAL_ACCOUNT = "treasurer@example.org"
+def test_the_paypal_account_comes_from_the_contact_details(standard_rate, contact_details):
+    ContactDetails.objects.update(paypal_account="treasurer@example.org")
     client, _, _ = pledged(route="paypal", country="AU")
     assert "by PayPal to treasurer@example.org" in page_text(client)
 

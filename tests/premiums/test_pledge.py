@@ -4,6 +4,7 @@ import re
 import pytest
 from django.test import Client
 
+from core.models import ContactDetails
 from donations.models import Donor, Message, Sponsorship
 from premiums.models import PremiumPayment
 from tests.factories import DonorFactory, RecipientFactory, SponsorshipFactory
@@ -53,8 +54,10 @@ def test_its_thank_you_page_gives_amount_instructions_and_a_working_link(client,
     assert "Komang" in private.content.decode()
 
 
-def test_it_offers_paypal_to_overseas_donors_and_shows_the_account(client, standard_rate, settings):
-    settings.BCC_PAYPAL_ACCOUNT = "pay@bcc.example"
+def test_it_offers_paypal_to_overseas_donors_and_shows_the_account(
+    client, standard_rate, contact_details
+):
+    ContactDetails.objects.update(paypal_account="pay@bcc.example")
     recipient = RecipientFactory()
     response = client.post(
         f"/en/recipients/{recipient.pk}/sponsor/",
