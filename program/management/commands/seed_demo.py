@@ -5,14 +5,14 @@ from django.core.management.base import BaseCommand
 
 from donations.models import Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
-from program.demo import DEMO_PASSWORD, DEMO_USERNAME, seed
+from program.demo import DEMO_PASSWORD, DEMO_USERNAME, DEMO_VOLUNTEER, seed
 from recipients.models import BpjsCard, CardHandover
 
 
 class Command(BaseCommand):
     help = (
         "Fill an empty database with demo data for Bali: recipients, donors, sponsorships in "
-        "every situation, payments, evidence, cards, and a staff login. Safe to run twice."
+        "every situation, payments, evidence, cards, and staff logins (coordinator, volunteer). Safe to run twice."
     )
 
     def handle(self, *args, **options):
@@ -37,4 +37,5 @@ class Command(BaseCommand):
                     f"Private page of {donor} ({donor.country.name}): {donor.private_url(raw)}"
                 )
         self.stdout.write(f"Demo staff login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        self.stdout.write(f"Demo volunteer login: {DEMO_VOLUNTEER} / {DEMO_PASSWORD}")
         self.stdout.write(f"Admin: {settings.SITE_URL}/admin/")
