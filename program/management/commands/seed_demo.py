@@ -12,7 +12,8 @@ from recipients.models import BpjsCard, CardHandover
 class Command(BaseCommand):
     help = (
         "Fill an empty database with demo data for Bali: recipients, donors, sponsorships in "
-        "every situation, payments, evidence, cards, and staff logins (coordinator, volunteer). Safe to run twice."
+        "every situation, payments, evidence, cards, and staff logins (coordinator, volunteer). "
+        "Safe to run twice."
     )
 
     def handle(self, *args, **options):
