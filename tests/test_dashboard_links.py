@@ -5,15 +5,14 @@ years paid); and the dashboard, claims included, takes the same queries whatever
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import services as claim_services
 from claims.models import Claim
 from recipients.models import Recipient
-from tests.factories import RecipientFactory, SponsorshipFactory
-from tests.helpers import admin_url, at, frozen_at, pay
+from tests.claims.test_claims_dashboard import open_accident, three_years_paid
+from tests.factories import RecipientFactory
+from tests.helpers import admin_url, frozen_at
 from tests.test_dashboard import NOW, build
 from tests.test_dashboard_roles import links
 
@@ -24,23 +23,8 @@ def with_claims(staff, i=0):
     """The dashboard's dataset, an open accident claim (the worker not covered that day) and a
     worker with three years paid whose family has no scholarship claim yet."""
     build(staff)
-    hurt = RecipientFactory(nickname=f"Hurt {i}")
-    claim = claim_services.open_claim(
-        Claim(
-            recipient=hurt,
-            kind=Claim.Kind.ACCIDENT,
-            accident_at=NOW - dt.timedelta(hours=5),
-            place="Sawah",
-            what_happened="Cut by a sickle",
-        ),
-        by=None,
-    )
-    with time_machine.travel(at(2023, 12, 20, 9), tick=False):
-        veteran = SponsorshipFactory(
-            recipient=RecipientFactory(nickname=f"Veteran {i}"), first_month=dt.date(2024, 1, 1)
-        )
-        pay(veteran, by=staff, months=36)
-    return claim, veteran.recipient
+    claim = open_accident(RecipientFactory(nickname=f"Hurt {i}"), NOW - dt.timedelta(hours=5))
+    return claim, three_years_paid(staff, f"Veteran {i}").recipient
 
 
 @pytest.mark.parametrize("client_fixture", ["volunteer_client", "coordinator_client"])

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims import services
 from claims.models import Claim
 from donations.models import Sponsorship
+from tests.claims.test_claims_dashboard import open_accident as open_accident_on
 from tests.factories import PremiumPaymentFactory, RecipientFactory, SponsorshipFactory
 from tests.helpers import admin_url, at, frozen_at, verify
 
@@ -26,16 +26,7 @@ ACCIDENT = at(2026, 10, 5, 9)
 
 
 def open_accident(recipient, when=ACCIDENT):
-    return services.open_claim(
-        Claim(
-            recipient=recipient,
-            kind=Claim.Kind.ACCIDENT,
-            accident_at=when,
-            place="Sawah",
-            what_happened="Cut by a sickle",
-        ),
-        by=None,
-    )
+    return open_accident_on(recipient, when)
 
 
 @pytest.fixture
