@@ -83,7 +83,8 @@ def ask(
     """
     with transaction.atomic():
         locked = Sponsorship.objects.select_for_update().filter(pk=sponsorship.pk).first()
-        if not answering_update and locked.state == Sponsorship.State.AWAITING_DECISION:
+        awaited = locked is not None and locked.state == Sponsorship.State.AWAITING_DECISION
+        if awaited and not answering_update:
             # While BCC waits for the answer to a situation update, that answer is the only
             # request: a second, free-standing one would ask staff the same thing twice.
             raise RuleError(

@@ -72,6 +72,10 @@ def test_a_payment_verified_after_the_claim_clears_the_flag_everywhere(
     section = dashboard_claims(coordinator_client)
     assert "Wayan" in section
     assert "not covered that day" not in section
+    # The list sorts by it too (its fifth column), worked out in the same query.
+    open_accident(RecipientFactory(nickname="Ketut"))
+    assert [c.covered for c in listed(coordinator_client, "?o=-5")] == [True, False]
+    assert [c.covered for c in listed(coordinator_client, "?o=5")] == [False, True]
 
 
 def test_months_no_longer_paid_bring_the_flag_back(unpaid, coordinator_client):
