@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from core.months import add_months
 from premiums import donor_actions, services
 from premiums.models import Refund
 from tests.factories import PremiumPaymentFactory, RefundFactory, SponsorshipFactory
@@ -217,7 +218,11 @@ def test_the_form_refuses_a_payment_of_another_donor(coordinator_client, receive
 
 
 def test_the_form_refuses_the_same_recipients_payment(coordinator_client, received):
-    same = PremiumPaymentFactory(sponsorship=received.payment.sponsorship)
+    # The worker's next year, on the same sponsorship.
+    same = PremiumPaymentFactory(
+        sponsorship=received.payment.sponsorship,
+        first_month=add_months(received.payment.first_month, received.payment.months),
+    )
     response = coordinator_client.post(
         admin_url(Refund, "change", received.pk),
         {"amount": received.amount, "reallocated_to": same.pk, "notes": ""},
