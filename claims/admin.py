@@ -10,6 +10,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from claims import services
 from claims.models import Claim, ClaimDocument, countdown
 from core import uploads
-from core.admin import PRIVATE_FILE_OVERRIDES, HistoryAdmin
+from core.admin import PRIVATE_FILE_OVERRIDES, HistoryAdmin, YesNoFilter
 from core.errors import RuleError
 from core.templatetags.rupiah import format_rupiah
 
@@ -162,6 +163,16 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CoveredFilter(YesNoFilter):
+    """Claims on a day the worker's paid months include, as the payments stand now."""
+
+    title = _("covered that day")
+    parameter_name = "covered"
+
+    def condition(self):
+        return Q(covered=True)
+
+
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdmin):
     form = ClaimForm
@@ -176,10 +187,14 @@ class ClaimAdmin(HistoryAdmin):
         "paid",
     ]
     list_select_related = ["recipient"]
-    list_filter = [StateFilter, "kind", "state", "covered"]
+    list_filter = [StateFilter, "kind", "state", CoveredFilter]
     search_fields = ["recipient__nickname", "recipient__full_name", "place", "clinic"]
     date_hierarchy = "happened_on"
     autocomplete_fields = ["recipient"]
+
+    def get_queryset(self, request):
+        # The list and the claim's page show coverage as the payments stand now.
+        return super().get_queryset(request).with_coverage()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -3,14 +3,15 @@
 A claim follows BPJS Ketenagakerjaan's published procedure (SPEC §3, "Claims"): a work accident
 is reported within 2 × 24 hours; each kind of claim needs its documents; BPJS decides and pays
 the family, or refuses. A claim only succeeds for a day the worker was covered, so each claim
-says at once whether the worker's paid months include that day.
+says whether the worker's paid months include that day, as the payments stand when it is shown.
 """
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,20 @@ class ClaimQuerySet(VersionedQuerySet):
 
     def paid(self):
         return self.filter(state=Claim.State.PAID)
+
+    def with_coverage(self):
+        """Each claim with `covered`: whether the worker's paid months include the claim's day,
+        worked out from the payments as they are now (the rule: donations.standing.covers), in
+        the same query. Never stored: a payment verified or reversed after the claim was opened
+        changes the answer at once."""
+        paid = Sponsorship.objects.filter(
+            standing.covers_month(OuterRef("happened_month")),
+            recipient_id=OuterRef("recipient_id"),
+        )
+        return self.annotate(
+            happened_month=TruncMonth("happened_on", output_field=models.DateField()),
+            covered=Exists(paid),
+        )
 
 
 class Claim(VersionedModel):
@@ -110,8 +125,6 @@ class Claim(VersionedModel):
     children = models.PositiveSmallIntegerField(
         _("children"), null=True, blank=True, help_text=_("Up to two children.")
     )
-    # Decided when the claim is opened (and whenever its day changes), from the paid months.
-    covered = models.BooleanField(_("worker covered on that day"), default=False, editable=False)
     deadline_at = models.DateTimeField(_("report deadline"), null=True, editable=False)
     family_consent = models.BooleanField(
         _("the family agrees that the donors are told and the name is shown"),
@@ -173,9 +186,27 @@ class Claim(VersionedModel):
             self.deadline_at = self.accident_at + ACCIDENT_REPORT_WINDOW
         else:
             self.deadline_at = None
-        if self.recipient_id and self.happened_on:
-            self.covered = covered_on(self.recipient_id, self.happened_on)
+        # The day or the worker may have changed: `covered` is worked out again when asked.
+        self.__dict__.pop("_covered", None)
         super().save(*args, **kwargs)
+
+    @property
+    def covered(self) -> bool:
+        """Whether the worker's paid months include the claim's day, as the payments stand now.
+        Read from the query when it was fetched with `with_coverage()` (lists, the dashboard:
+        no query per claim), otherwise asked of the database once."""
+        if "_covered" not in self.__dict__:
+            self._covered = bool(
+                self.recipient_id
+                and self.happened_on
+                and covered_on(self.recipient_id, self.happened_on)
+            )
+        return self._covered
+
+    @covered.setter
+    def covered(self, value):
+        # Set by the `covered` annotation of with_coverage().
+        self._covered = bool(value)
 
     @property
     def is_open(self) -> bool:

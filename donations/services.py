@@ -73,6 +73,7 @@ def ask(
     new_recipient=None,
     message: str = "",
     situation_update=None,
+    answering_update: bool = False,
 ):
     """The donor asks BCC to stop the sponsorship or to move it; returns (request, created).
 
@@ -81,7 +82,17 @@ def ask(
     request and the donor gets one answer.
     """
     with transaction.atomic():
-        Sponsorship.objects.select_for_update().filter(pk=sponsorship.pk).first()
+        locked = Sponsorship.objects.select_for_update().filter(pk=sponsorship.pk).first()
+        awaited = locked is not None and locked.state == Sponsorship.State.AWAITING_DECISION
+        if awaited and not answering_update:
+            # While BCC waits for the answer to a situation update, that answer is the only
+            # request: a second, free-standing one would ask staff the same thing twice.
+            raise RuleError(
+                _(
+                    "BCC is waiting for your decision about the news it sent you: please answer "
+                    "it in the box at the top of your page."
+                )
+            )
         existing = sponsorship.requests.filter(kind=kind, status=DonorRequest.Status.OPEN).first()
         if existing is not None:
             return existing, False
@@ -122,4 +133,5 @@ def answer_update(sponsorship: Sponsorship, kind: str, *, new_recipient=None, me
             new_recipient=new_recipient,
             message=message,
             situation_update=update,
+            answering_update=True,
         )

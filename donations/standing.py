@@ -214,7 +214,12 @@ WAITING_WINDOW_DAYS = 60
 def covers(day: dt.date, prefix: str = "") -> Q:
     """Sponsorships whose verified payments cover the month of `day`, whatever their state now:
     protection belongs to the worker, and months paid stay paid."""
-    month = month_start(day)
+    return covers_month(month_start(day), prefix)
+
+
+def covers_month(month, prefix: str = "") -> Q:
+    """As `covers`, for a month given as the first of the month or as an expression of a query
+    (a claim's month, worked out in the database: claims.models.ClaimQuerySet.with_coverage)."""
     return _q(prefix, first_month__lte=month, covered_through__gte=month)
 
 

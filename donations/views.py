@@ -41,6 +41,7 @@ from donations.models import (
     needing_sponsor,
     with_paid_through,
 )
+from donations.rules import RuleError
 from recipients.filters import RecipientFilter
 from recipients.models import HandoverPhoto, Recipient
 
@@ -300,16 +301,18 @@ def _render_private_page(request, donor):
         every_month = sponsorship.month_strip(today, length=None)
         sponsorship.strip = every_month[-STRIP_MONTHS:]
         sponsorship.strip_earlier = len(every_month) - len(sponsorship.strip)
-        if sponsorship.state in Sponsorship.HOLDING_STATES:
-            form = _request_form(sponsorship, waiting_choices)
-            waiting_choices = form.fields["new_recipient"].widget.choices
-            sponsorship.request_form_fields = as_crispy_form(form)
         if sponsorship.state == Sponsorship.State.AWAITING_DECISION:
+            # Only the decision box while BCC waits for it, not the stop-or-change form too.
             sponsorship.decision_form = _decision_form(sponsorship, waiting_choices)
+            waiting_choices = sponsorship.decision_form.fields["new_recipient"].widget.choices
             sponsorship.decision_sent = any(
                 r.situation_update_id and r.status == DonorRequest.Status.OPEN
                 for r in sponsorship.requests.all()
             )
+        elif sponsorship.state in Sponsorship.HOLDING_STATES:
+            form = _request_form(sponsorship, waiting_choices)
+            waiting_choices = form.fields["new_recipient"].widget.choices
+            sponsorship.request_form_fields = as_crispy_form(form)
         # Only what happened during this donor's own sponsorship, never a former sponsor's.
         card = getattr(sponsorship.recipient, "card", None)
         sponsorship.own_handovers = [
@@ -349,7 +352,8 @@ def _decision_form(sponsorship, waiting_choices):
     """The answer to a situation update (templates/donations/includes/decision_update.html),
     choosing from the same people as the request form."""
     form = DecisionForm(auto_id=f"decision-{sponsorship.pk}-%s")
-    form.fields["new_recipient"].widget.choices = waiting_choices
+    field = form.fields["new_recipient"]
+    field.widget.choices = list(iter(field.choices)) if waiting_choices is None else waiting_choices
     return form
 
 
@@ -405,13 +409,17 @@ def donor_request(request, sponsorship_id):
     form = DonorRequestForm(request.POST)
     if form.is_valid():
         # Sent twice (a double click), it is still one request: the first.
-        services.ask(
-            sponsorship,
-            form.cleaned_data["kind"],
-            new_recipient=form.cleaned_data.get("new_recipient"),
-            message=form.cleaned_data["message"],
-        )
-        messages.success(request, _("Your request was sent to BCC. We will reply soon."))
+        try:
+            services.ask(
+                sponsorship,
+                form.cleaned_data["kind"],
+                new_recipient=form.cleaned_data.get("new_recipient"),
+                message=form.cleaned_data["message"],
+            )
+        except RuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your request was sent to BCC. We will reply soon."))
     else:
         for errors in form.errors.values():
             for error in errors:

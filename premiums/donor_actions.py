@@ -87,10 +87,13 @@ def acknowledge_paypal(payment: PremiumPayment) -> bool:
     return queued is not None
 
 
-def choose_refund(refund: Refund, choice: str) -> bool:
+def choose_refund(refund: Refund, choice: str, *, by=None) -> bool:
     """The donor chooses what becomes of a refund: returned to them, or used for another worker
     waiting for a sponsor (their consent). Once: False if they had chosen already. Staff then
     return or reallocate it (premiums.services.advance_refund) and see the choice in their list.
+
+    `by` is the coordinator who records a choice the donor gave by phone or WhatsApp, so that
+    a refund never waits for a donor who will not open their page; kept with the choice.
     """
     choice = Refund.Choice(choice)
     with transaction.atomic():
@@ -102,6 +105,9 @@ def choose_refund(refund: Refund, choice: str) -> bool:
             raise PaymentError(_("This refund was already settled."))
         row.donor_choice = choice
         row.donor_chose_at = timezone.now()
-        row.save(update_fields=["donor_choice", "donor_chose_at"])
+        row.choice_recorded_by = by
+        if by is not None:
+            row._history_user = by
+        row.save(update_fields=["donor_choice", "donor_chose_at", "choice_recorded_by"])
     refund.refresh_from_db()
     return True

@@ -393,6 +393,18 @@ class Refund(VersionedModel):
         _("donor's choice"), max_length=12, choices=Choice.choices, blank=True
     )
     donor_chose_at = models.DateTimeField(_("donor chose on"), null=True, blank=True)
+    choice_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("choice recorded by"),
+        help_text=_(
+            "The coordinator who recorded the donor's answer given by phone or WhatsApp; empty "
+            "when the donor chose on their private page."
+        ),
+    )
     reallocated_to = models.ForeignKey(
         PremiumPayment,
         on_delete=models.PROTECT,
@@ -429,6 +441,60 @@ class Refund(VersionedModel):
             "months": self.unused_months,
             "amount": format_rupiah(self.amount),
         }
+
+    def clean(self):
+        super().clean()
+        errors = self.reallocation_errors()
+        if not errors and self.state == self.State.REALLOCATED and self.reallocated_to_id is None:
+            errors = [_("A reallocated refund keeps the payment it paid for.")]
+        if errors:
+            raise ValidationError({"reallocated_to": errors})
+
+    def reallocation_errors(self) -> list[str]:
+        """The payment a refund paid for is another worker's payment of the same donor: the
+        donor consented to their own money going to another worker they sponsor."""
+        if self.reallocated_to_id is None or self.payment_id is None:
+            return []
+        if self.reallocated_to_id == self.payment_id:
+            return [_("A refund cannot pay for the payment it refunds.")]
+        refunded, other = self.payment.sponsorship, self.reallocated_to.sponsorship
+        if other.donor_id != refunded.donor_id:
+            return [_("Choose a payment of the same donor: their consent covers only their money.")]
+        if other.recipient_id == refunded.recipient_id:
+            return [_("Choose a payment for another worker, not for the same recipient.")]
+        return []
+
+    def settlement_errors(self, state) -> list[str]:
+        """Why this refund may not be settled as `state` yet: it is returned only when the donor
+        chose “return it”, and reallocated only when they chose “use it for another worker” and
+        the payment it paid for is linked. A donor who answered by phone or WhatsApp has their
+        choice recorded by a coordinator first (premiums.donor_actions.choose_refund)."""
+        if state == self.State.RETURNED and self.donor_choice != self.Choice.RETURN:
+            return [
+                _(
+                    "The donor has not chosen “%(choice)s”: record their choice before marking "
+                    "the refund returned."
+                )
+                % {"choice": self.Choice.RETURN.label}
+            ]
+        if state != self.State.REALLOCATED:
+            return []
+        if self.donor_choice != self.Choice.REALLOCATE:
+            return [
+                _(
+                    "The donor has not chosen “%(choice)s”: record their choice before marking "
+                    "the refund reallocated."
+                )
+                % {"choice": self.Choice.REALLOCATE.label}
+            ]
+        if self.reallocated_to_id is None:
+            return [
+                _(
+                    "Link the other worker's payment this refund paid for (“paid for the "
+                    "payment”) before marking it reallocated."
+                )
+            ]
+        return self.reallocation_errors()
 
 
 class Benefit(VersionedModel):

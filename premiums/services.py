@@ -790,12 +790,16 @@ _REFUND_ORDER = {
 }
 
 
-def advance_refund(refund: Refund, to: str, *, by, on=None, notes: str = "") -> bool:
+def advance_refund(
+    refund: Refund, to: str, *, by, on=None, notes: str = "", reallocated_to=None
+) -> bool:
     """Move a refund one step on: owed → claimed from BPJS → received → returned to the donor,
     or (with the donor's consent) reallocated to another recipient.
 
     Returns False if the refund is already in that state. Steps are taken in order and never
-    undone: a backward move, a skipped step or a second settlement raises PaymentError.
+    undone: a backward move, a skipped step or a second settlement raises PaymentError. A
+    refund is settled only as the donor chose (Refund.settlement_errors); `reallocated_to`
+    links the payment a reallocated refund paid for, if not linked already.
     """
     to = Refund.State(to)
     if to not in REFUND_STEPS:
@@ -815,9 +819,15 @@ def advance_refund(refund: Refund, to: str, *, by, on=None, notes: str = "") -> 
             raise PaymentError(
                 _("Mark this refund “%(step)s” first.") % {"step": Refund.State(before).label}
             )
+        fields = ["state", date_field]
+        if reallocated_to is not None:
+            row.reallocated_to = reallocated_to
+            fields.append("reallocated_to")
+        refused = row.settlement_errors(to)
+        if refused:
+            raise PaymentError(" ".join(str(reason) for reason in refused))
         row.state = to
         setattr(row, date_field, on)
-        fields = ["state", date_field]
         notes = (notes or "").strip()
         if notes:
             row.notes = f"{row.notes}\n{notes}".strip()

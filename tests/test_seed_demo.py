@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpRequest
+from django.test import Client
 from PIL import Image
 
 from claims.dashboard import scholarship_milestones
@@ -33,6 +34,7 @@ from recipients.models import (
     SituationUpdate,
 )
 from tests.factories import PremiumRateFactory, StaffFactory
+from tests.test_dashboard import queues as dashboard_queues
 
 BALI = ZoneInfo("Asia/Makassar")
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=BALI)
@@ -42,7 +44,7 @@ EXPECTED_COUNTS = {
     "recipients": 14,
     "donors": 10,
     "sponsorships": 14,
-    "payments": 17,
+    "payments": 18,
     "evidence": 16,
     "cards": 10,
     "handovers": 9,
@@ -51,7 +53,7 @@ EXPECTED_COUNTS = {
     "refunds": 1,
     "donor requests": 1,
     "rates": 1,
-    "users": 1,
+    "users": 2,
     "private links": 12,
     "messages": 29,
     "claims": 3,
@@ -221,6 +223,30 @@ class TestTheDemoProgram:
         assert payment.status == "verified"
         assert payment.evidence.get().uploaded_by.username == "coordinator"
 
+    def test_it_has_a_paypal_payment_received_and_bpjs_not_paid_yet(self, seeded):
+        waiting = PremiumPayment.objects.paypal_awaiting_bpjs().select_related("sponsorship")
+        payment = waiting.get()
+        assert payment.paypal_transaction_id == "2PW63508KD1187395"
+        assert (payment.status, payment.paypal_currency) == ("pending", "AUD")
+        assert payment.paypal_received_on == TODAY - dt.timedelta(days=5)
+        assert payment.bpjs_paid_on is None
+        s = payment.sponsorship
+        # Sarah's renewal for Made: her money is her evidence of funds, no lapse while it waits.
+        assert (s.donor.full_name, s.recipient.nickname) == ("Sarah Mitchell", "Made")
+        assert payment.first_month == add_months(month_start(TODAY), 1)
+        assert s.lapses_on is None
+        # Every PayPal payment BCC paid BPJS with was received the day before.
+        paid = PremiumPayment.objects.filter(channel="paypal", bpjs_paid_on__isnull=False)
+        assert paid.count() == 4
+        for payment in paid:
+            assert payment.paypal_received_on == payment.bpjs_paid_on - dt.timedelta(days=1)
+
+    def test_the_dashboard_shows_the_paypal_money_waiting(self, seeded, client):
+        client.force_login(get_user_model().objects.get(username="coordinator"))
+        with time_machine.travel(NOW, tick=False):
+            queue = dashboard_queues(client.get("/staff/"))["paypal_awaiting_bpjs"]
+        assert (queue.count, queue.detail) == (1, "longest: 5 days waiting")
+
     def test_it_prices_every_payment_from_the_rate_table(self, seeded):
         rate = PremiumRate.objects.get()
         assert (rate.first_month, rate.last_month, rate.jkk, rate.jkm) == (
@@ -323,6 +349,30 @@ class TestTheDemoProgram:
         assert "http://127.0.0.1:8000/admin/" in seeded
         assert "Private page of Sarah Mitchell" in seeded
 
+    def test_it_creates_the_demo_volunteer_login(self, seeded):
+        user = authenticate(HttpRequest(), username="volunteer", password="bcc-demo-2026")
+        assert user is not None and user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == ["Volunteer"]
+        assert user.has_perm("recipients.add_cardhandover")
+        assert not user.has_perm("premiums.change_refund")
+        assert "Demo volunteer login: volunteer / bcc-demo-2026" in seeded
+        coordinator = seeded.index("Demo staff login: coordinator / bcc-demo-2026")
+        assert seeded.index("Demo volunteer login") == seeded.index("\n", coordinator) + 1
+
+    @pytest.mark.parametrize("username", ["coordinator", "volunteer"])
+    def test_both_logins_take_the_same_two_factor_steps(self, seeded, settings, username):
+        # Off in the demo: the password alone opens the dashboard, for both.
+        client = Client()
+        form = {"username": username, "password": "bcc-demo-2026", "next": "/staff/"}
+        assert client.post("/admin/login/", form)["Location"] == "/staff/"
+        assert client.get("/staff/").status_code == 200
+        # On (production): both are sent to set up their authenticator app first.
+        settings.STAFF_2FA_REQUIRED = True
+        client = Client()
+        assert client.post("/admin/login/", form).status_code == 302
+        to_login = client.get("/staff/")
+        assert client.get(to_login["Location"])["Location"] == "/staff/2fa/setup/?next=%2Fstaff%2F"
+
     def test_it_changes_nothing_when_run_twice(self, seeded):
         before = counts()
         assert before == EXPECTED_COUNTS
@@ -338,14 +388,17 @@ class TestTheDemoProgram:
         )
         assert "Demo data already present" in output
         assert "Demo staff login: coordinator / bcc-demo-2026" in output
+        assert "Demo volunteer login: volunteer / bcc-demo-2026" in output
 
 
-def test_it_leaves_an_existing_coordinator_alone(db):
-    StaffFactory(username="coordinator", password="another-password")
+@pytest.mark.parametrize("username", ["coordinator", "volunteer"])
+def test_it_leaves_an_existing_staff_login_alone(db, username):
+    StaffFactory(username=username, password="another-password")
     with time_machine.travel(NOW, tick=False):
         seed()
-    assert get_user_model().objects.count() == 1
-    assert authenticate(HttpRequest(), username="coordinator", password="another-password")
+    assert get_user_model().objects.count() == 2
+    assert authenticate(HttpRequest(), username=username, password="another-password")
+    assert not authenticate(HttpRequest(), username=username, password="bcc-demo-2026")
 
 
 @pytest.mark.parametrize(

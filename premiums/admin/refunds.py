@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from core.admin import EMPTY, HistoryAdmin, YesNoFilter, act_on_each, rupiah_column
-from premiums import services
+from premiums import donor_actions, services
 from premiums.admin.queue_filters import DonorChoseFilter
 from premiums.models import Refund
 
@@ -51,6 +51,40 @@ def advance_to(state: Refund.State, description):
     return advance
 
 
+RECORDED = ngettext_lazy(
+    "%(count)d donor's choice “%(choice)s” recorded.",
+    "%(count)d donors' choice “%(choice)s” recorded.",
+    "count",
+)
+ALREADY_CHOSEN = ngettext_lazy(
+    "%(count)d donor had already chosen; their choice stands.",
+    "%(count)d donors had already chosen; their choices stand.",
+    "count",
+)
+
+
+def record_choice(choice: Refund.Choice, description):
+    """The action with which a coordinator records the choice a donor gave by phone or
+    WhatsApp, in their name (the refund keeps who recorded it); a choice already made stands."""
+
+    @admin.action(description=description, permissions=["change"])
+    def record(model_admin, request, queryset):
+        rows = queryset.select_related(
+            "payment__sponsorship__donor", "payment__sponsorship__recipient"
+        ).order_by("pk")
+        act_on_each(
+            model_admin,
+            request,
+            rows,
+            partial(donor_actions.choose_refund, choice=choice, by=request.user),
+            done=RECORDED,
+            skipped=ALREADY_CHOSEN,
+            values={"choice": choice.label},
+        )
+
+    return record
+
+
 class OutstandingRefundFilter(YesNoFilter):
     """Refunds still to be claimed from BPJS, received, or passed on to the donor."""
 
@@ -88,7 +122,7 @@ class RefundAdmin(HistoryAdmin):
         "payment",
         ("unused_months", "amount"),
         "state",
-        ("donor_choice", "donor_chose_at"),
+        ("donor_choice", "donor_chose_at", "choice_recorded_by"),
         ("claimed_on", "received_on", "settled_on"),
         "bpjs_refunded",
         ("reallocated_to", "paid_for"),
@@ -102,18 +136,33 @@ class RefundAdmin(HistoryAdmin):
         "state",
         "donor_choice",
         "donor_chose_at",
+        "choice_recorded_by",
         "claimed_on",
         "received_on",
         "settled_on",
         "created_at",
     ]
-    actions = ["mark_claimed", "mark_received", "mark_returned", "mark_reallocated"]
+    actions = [
+        "record_return",
+        "record_reallocate",
+        "mark_claimed",
+        "mark_received",
+        "mark_returned",
+        "mark_reallocated",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.STEPS
         return ["payment", "unused_months", *self.STEPS]
 
+    record_return = record_choice(
+        Refund.Choice.RETURN, _("Record the donor's choice (phone, WhatsApp): return it")
+    )
+    record_reallocate = record_choice(
+        Refund.Choice.REALLOCATE,
+        _("Record the donor's choice (phone, WhatsApp): use it for another worker"),
+    )
     mark_claimed = advance_to(Refund.State.CLAIMED, _("Mark claimed from BPJS"))
     mark_received = advance_to(Refund.State.RECEIVED, _("Mark received"))
     mark_returned = advance_to(Refund.State.RETURNED, _("Mark returned to the donor"))

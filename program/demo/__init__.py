@@ -14,6 +14,7 @@ sponsorship stories and `builder.DemoProgram` writes the rows. `seed()` is the e
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +28,10 @@ from recipients.models import Recipient
 
 DEMO_USERNAME = "coordinator"
 DEMO_PASSWORD = "bcc-demo-2026"
+#: A volunteer, to see what a volunteer sees: logs in the same way as the coordinator (the same
+#: password; two-factor as STAFF_2FA_REQUIRED says, for both alike).
+DEMO_VOLUNTEER = "volunteer"
+VOLUNTEER_GROUP = "Volunteer"
 RATE_NOTE = "PP 44/2015 BPU lowest bracket"
 
 
@@ -34,10 +39,12 @@ def seed() -> DemoProgram | None:
     """Write the demo program, or return None when it is there already.
 
     Running it again changes nothing: the first demo recipient's NIK marks the data as present.
-    The demo staff login is made either way, unless a user of that name exists.
+    The demo staff logins (coordinator, volunteer) are made either way, unless a user of that
+    name exists.
     """
     with transaction.atomic():
         staff = demo_staff()
+        demo_volunteer()
         if Recipient.objects.filter(nik=MARKER_NIK).exists():
             return None
         # The standard rate, unless staff already entered it.
@@ -72,4 +79,22 @@ def demo_staff():
             first_name="Demo",
             last_name="Coordinator",
         )
+    return user
+
+
+def demo_volunteer():
+    """The demo volunteer: staff in the Volunteer group, nothing more; an existing user of that
+    name is left alone."""
+    User = get_user_model()
+    user = User.objects.filter(username=DEMO_VOLUNTEER).first()
+    if user is None:
+        user = User.objects.create_user(
+            DEMO_VOLUNTEER,
+            "volunteer@example.org",
+            DEMO_PASSWORD,
+            first_name="Demo",
+            last_name="Volunteer",
+            is_staff=True,
+        )
+        user.groups.add(Group.objects.get(name=VOLUNTEER_GROUP))
     return user

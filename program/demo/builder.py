@@ -117,7 +117,8 @@ class DemoProgram:
     def payment(self, sponsorship, months, *, paypal=None):
         """A payment priced from the rate table; the first one starts with the sponsorship.
 
-        `paypal` = (currency, transaction id, day BCC paid BPJS) for an overseas donor.
+        `paypal` = (currency, transaction id, day BCC paid BPJS) for an overseas donor, or
+        (currency, transaction id, None, day BCC received it) before BCC paid BPJS.
         """
         if sponsorship.payments.exists():
             payment = services.start_next_payment(sponsorship, months)
@@ -136,8 +137,9 @@ class DemoProgram:
             **(self._paypal(amount, *paypal) if paypal else {}),
         )
 
-    def _paypal(self, amount: int, currency: str, transaction_id: str, paid_on: dt.date):
-        """What an overseas donor sent through PayPal for `amount`, and what BCC received."""
+    def _paypal(self, amount: int, currency: str, transaction_id: str, paid_on, received_on=None):
+        """What an overseas donor sent through PayPal for `amount`, and what BCC received; the
+        money reached BCC's PayPal account the day before BCC paid BPJS with it."""
         rate = EXCHANGE[currency]
         # Donors are asked to add 5% for PayPal's fees and the exchange rate.
         sent = (Decimal(amount) * Decimal("1.05") / rate).quantize(Decimal("0.01"), ROUND_UP)
@@ -146,8 +148,18 @@ class DemoProgram:
             "paypal_currency": currency,
             "paypal_transaction_id": transaction_id,
             "rupiah_received": int(sent * rate * Decimal("0.955")),
+            "paypal_received_on": received_on or paid_on - dt.timedelta(days=1),
             "bpjs_paid_on": paid_on,
         }
+
+    def paypal_received(self, sponsorship, months, currency, transaction_id, received_on):
+        """A PayPal payment BCC received on `received_on` and has not paid BPJS with yet: it is
+        the donor's evidence of funds (no lapse while it waits), not yet coverage."""
+        payment = self.payment(
+            sponsorship, months, paypal=(currency, transaction_id, None, received_on)
+        )
+        self._refresh(sponsorship)
+        return payment
 
     def paid(self, sponsorship, months, received, *, paypal=None, pdf=False):
         """A payment whose evidence arrived on `received` and was verified two days later."""

@@ -41,6 +41,10 @@ def paid_through_this_month(demo: DemoProgram):
     # BPJS took its time with this card; the handover photos have not gone to Sarah yet.
     card = demo.card("made", "24090207842", demo.month(-2, 3))
     demo.hand_over(card, demo.month(-1, 15), "Banjar Lebu, Sidemen", photos=1, documented=False)
+    # Sarah's PayPal for the next year reached BCC five days ago; BCC has not paid BPJS with it
+    # yet (the dashboard's "PayPal received, BPJS not paid yet").
+    received = demo.today - dt.timedelta(days=5)
+    demo.paypal_received(s, 12, "AUD", "2PW63508KD1187395", received)
 
 
 def due(demo: DemoProgram):

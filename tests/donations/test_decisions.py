@@ -265,7 +265,8 @@ def test_staff_see_the_choice_in_the_refunds_queue(refund, staff_client):
 
 def test_the_refund_keeps_what_bpjs_refunded_and_the_payment_it_paid_for(refund, staff_client):
     other = PremiumPayment.objects.create(
-        sponsorship=SponsorshipFactory(),
+        # Another worker the same donor sponsors: their consent covers their own money only.
+        sponsorship=SponsorshipFactory(donor=refund.payment.sponsorship.donor),
         first_month=D(2026, 7, 1),
         months=3,
         amount=50_400,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from premiums import services
 from premiums.models import Refund
-from tests.factories import RefundFactory
+from tests.factories import PremiumPaymentFactory, RefundFactory
 from tests.helpers import at, frozen_at
 
 D = dt.date
@@ -17,6 +17,18 @@ pytestmark = frozen_at(at(2026, 7, 15, 10))
 
 def refund_in(state, **dates):
     return RefundFactory(state=state, **dates)
+
+
+def chosen(choice, state="received"):
+    """A received refund whose donor chose `choice`; for "reallocate", linked to the payment
+    of another worker the same donor sponsors."""
+    refund = RefundFactory(state=state, donor_choice=choice)
+    if choice == "reallocate":
+        refund.reallocated_to = PremiumPaymentFactory(
+            sponsorship__donor=refund.payment.sponsorship.donor
+        )
+        refund.save()
+    return refund
 
 
 # --- the steps -------------------------------------------------------------------------------
@@ -43,9 +55,12 @@ def test_it_marks_a_refund_received_on_a_given_day(staff):
     )
 
 
-@pytest.mark.parametrize("settled", ["returned", "reallocated"])
-def test_it_settles_a_received_refund(staff, settled):
-    refund = refund_in("received", notes="Claimed with the JKM benefit.")
+@pytest.mark.parametrize(
+    ("settled", "choice"), [("returned", "return"), ("reallocated", "reallocate")]
+)
+def test_it_settles_a_received_refund_as_the_donor_chose(staff, settled, choice):
+    refund = chosen(choice)
+    Refund.objects.filter(pk=refund.pk).update(notes="Claimed with the JKM benefit.")
 
     services.advance_refund(refund, settled, by=staff, notes="Donor agreed by WhatsApp.")
 
@@ -141,15 +156,15 @@ def test_it_marks_refunds_claimed_from_the_list(admin_client, admin_user):
 
 
 @pytest.mark.parametrize(
-    ("action", "before", "after", "label"),
+    ("action", "before", "choice", "after", "label"),
     [
-        ("mark_received", "claimed", "received", "Received from BPJS"),
-        ("mark_returned", "received", "returned", "Returned to the donor"),
-        ("mark_reallocated", "received", "reallocated", "Used for another recipient"),
+        ("mark_received", "claimed", "", "received", "Received from BPJS"),
+        ("mark_returned", "received", "return", "returned", "Returned to the donor"),
+        ("mark_reallocated", "received", "reallocate", "reallocated", "Used for another recipient"),
     ],
 )
-def test_it_takes_the_next_steps_from_the_list(admin_client, action, before, after, label):
-    refund = refund_in(before)
+def test_it_takes_the_next_steps_from_the_list(admin_client, action, before, choice, after, label):
+    refund = chosen(choice, state=before)
 
     content = act(admin_client, action, refund).content.decode()
 

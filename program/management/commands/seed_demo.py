@@ -6,14 +6,15 @@ from django.core.management.base import BaseCommand
 from core.history import recorded_as_command
 from donations.models import Sponsorship
 from premiums.models import PaymentEvidence, PremiumPayment, Refund
-from program.demo import DEMO_PASSWORD, DEMO_USERNAME, seed
+from program.demo import DEMO_PASSWORD, DEMO_USERNAME, DEMO_VOLUNTEER, seed
 from recipients.models import BpjsCard, CardHandover
 
 
 class Command(BaseCommand):
     help = (
         "Fill an empty database with demo data for Bali: recipients, donors, sponsorships in "
-        "every situation, payments, evidence, cards, and a staff login. Safe to run twice."
+        "every situation, payments, evidence, cards, and staff logins (coordinator, volunteer). "
+        "Safe to run twice."
     )
 
     @recorded_as_command
@@ -39,4 +40,5 @@ class Command(BaseCommand):
                     f"Private page of {donor} ({donor.country.name}): {donor.private_url(raw)}"
                 )
         self.stdout.write(f"Demo staff login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        self.stdout.write(f"Demo volunteer login: {DEMO_VOLUNTEER} / {DEMO_PASSWORD}")
         self.stdout.write(f"Admin: {settings.SITE_URL}/admin/")
