@@ -50,7 +50,15 @@ def sign_in(context, user, live_server, language="en"):
 
 
 def image_loaded(page, selector) -> bool:
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+    """The picture shows: scrolled into view (thumbnails load lazily), then decoded within 10 s."""
+    image = page.locator(selector).first
+    image.scroll_into_view_if_needed()
+    return image.evaluate(
+        "img => img.complete && img.naturalWidth > 0 || new Promise(done => {"
+        " img.addEventListener('load', () => done(img.naturalWidth > 0));"
+        " img.addEventListener('error', () => done(false));"
+        " setTimeout(() => done(img.complete && img.naturalWidth > 0), 10000); })"
+    )
 
 
 def shoot(page, name):
