@@ -9,17 +9,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from claims.models import Claim, countdown
-from core.months import add_months
-from core.versions import PROGRAM_DATA
+from core.months import month_range
+from core.versions import PROGRAM_DATA, PROGRAM_DATA_SECONDS
 from premiums.models import PremiumPayment
 
 #: Three years of contributions make a worker's children eligible for the scholarship.
 SCHOLARSHIP_MONTHS = 36
 #: How many rows each list shows; the admin list has the rest.
 SHOWN = 20
-#: As long as the dashboard's own figures (program.dashboard.CACHE_SECONDS): a write behind
-#: the ORM's back is seen within five minutes.
-CACHE_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class Milestone:
 def paid_months(periods) -> list[dt.date]:
     """The distinct months covered by (first month, number of months) periods, in order:
     months paid twice (two sponsorships overlapping) count once, gaps count for nothing."""
-    months = {add_months(first, i) for first, n in periods for i in range(n)}
+    months = {month for first, n in periods for month in month_range(first, n)}
     return sorted(months)
 
 
@@ -76,7 +73,7 @@ def overview(now=None) -> dict:
     rows = cache.get(key)
     if rows is None:
         rows = _rows()
-        cache.set(key, rows, CACHE_SECONDS)
+        cache.set(key, rows, PROGRAM_DATA_SECONDS)
     for claim in rows["open_claims"]:
         claim.late = claim.is_past_deadline(now)
         claim.countdown = countdown(claim, now)

@@ -7,6 +7,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
 from claims.models import Claim
+from premiums.impact import empty_year
 from premiums.models import PremiumPayment
 from recipients.models import Regency
 
@@ -60,10 +61,7 @@ def with_benefits(years: list[dict]) -> list[dict]:
     benefits = benefits_by_year()
     rows = {row["year"]: {**row, "benefits": benefits.get(row["year"], 0)} for row in years}
     for year, total in benefits.items():
-        rows.setdefault(
-            year,
-            {"year": year, "amount": 0, "people": 0, "months": 0, "cards": 0, "benefits": total},
-        )
+        rows.setdefault(year, {**empty_year(year), "benefits": total})
     return sorted(rows.values(), key=lambda r: r["year"], reverse=True)
 
 

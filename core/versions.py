@@ -55,6 +55,10 @@ class Version:
 
 PUBLIC_PAGES = Version("public-pages:version")
 PROGRAM_DATA = Version("program-data:version")
+#: How long figures cached under PROGRAM_DATA are reused (the staff dashboard, its claims part).
+#: Every write of the program's models bumps the version, so this only bounds what a write
+#: behind the ORM's back (raw SQL, another program) could leave stale.
+PROGRAM_DATA_SECONDS = 5 * 60
 
 
 def bump_for(model) -> None:

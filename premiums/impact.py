@@ -4,7 +4,7 @@ Each figure is one aggregate query whose cost does not depend on how much data t
 beyond what the database has to scan.
 """
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
 from donations.models import Donor, Sponsorship, needing_sponsor
@@ -50,13 +50,14 @@ def by_year() -> list[dict]:
         .order_by()
     )
     years: dict[int, dict] = {}
-    for row in payments:
-        years.setdefault(row["year"], {"year": row["year"], "cards": 0}).update(row)
-    for row in cards:
-        years.setdefault(
-            row["year"], {"year": row["year"], "amount": 0, "people": 0, "months": 0}
-        ).update(row)
+    for row in [*payments, *cards]:
+        years.setdefault(row["year"], empty_year(row["year"])).update(row)
     return sorted(years.values(), key=lambda r: r["year"], reverse=True)
+
+
+def empty_year(year: int) -> dict:
+    """A year of `by_year()` in which nothing happened."""
+    return {"year": year, "amount": 0, "people": 0, "months": 0, "cards": 0}
 
 
 def public_handovers():
@@ -69,6 +70,5 @@ def public_handovers():
             "card__recipient__occupation",
             "card__recipient__regency",
         )
-        .annotate(public_photos=Count("photos", filter=Q(photos__public_consent=True)))
         .order_by("-handed_over_on", "-id")
     )

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from core import months as calendar
 from core.templatetags.rupiah import format_rupiah
-from core.versions import PROGRAM_DATA
+from core.versions import PROGRAM_DATA, PROGRAM_DATA_SECONDS
 from donations import standing
 from donations.models import (
     Donor,
@@ -49,11 +49,6 @@ from recipients.models import BpjsCard, CardHandover, Recipient
 WILL_LAPSE = (Standing.OVERDUE_1, Standing.OVERDUE_2)
 #: The chart of premiums received covers this many months, the current one last.
 CHART_MONTHS = 24
-
-#: How long computed figures are reused while no change has been committed. Every write of the
-#: program's models bumps the version (core.versions), so this only bounds what a write behind
-#: the ORM's back (raw SQL, another program) could leave stale.
-CACHE_SECONDS = 5 * 60
 
 
 # --- the queues ------------------------------------------------------------------------------
@@ -326,7 +321,7 @@ def counts_and_months(day: dt.date) -> tuple[dict, list[tuple[dt.date, int]]]:
     cached = cache.get(key)
     if cached is None:
         cached = (counts(day), premiums_by_month(day))
-        cache.set(key, cached, CACHE_SECONDS)
+        cache.set(key, cached, PROGRAM_DATA_SECONDS)
     return cached
 
 
