@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from claims.models import Claim, ClaimDocument, checklist_for
 from core.errors import RuleError
+from core.history import history_by
 from core.storage import random_name
 from donations import standing
 from donations.models import Message, Sponsorship
 from premiums import services as premium_services
-from premiums.services import _history_by
 from recipients.models import Recipient, SituationUpdate
 
 logger = logging.getLogger(__name__)
@@ -71,12 +71,12 @@ def open_claim(claim: Claim, *, by) -> Claim:
                     happened_on=claim.happened_on,
                     recorded_by=by,
                 )
-                _history_by(by, update)
+                history_by(by, update)
                 update.save()
                 premium_services.record_situation_update(update, by=by)
             claim.situation_update = update
         claim.opened_by = claim.opened_by or by
-        _history_by(by, claim)
+        history_by(by, claim)
         claim.save()
         ClaimDocument.objects.bulk_create(
             ClaimDocument(claim=claim, kind=kind) for kind in checklist_for(claim)
@@ -136,7 +136,7 @@ def advance(claim: Claim, to: str, *, by, on=None, amount=None, reason: str = ""
         if to == Claim.State.REFUSED:
             row.refusal_reason = reason.strip()
         row.state = to
-        _history_by(by, row)
+        history_by(by, row)
         row.save()
         if to == Claim.State.PAID and row.family_consent:
             _tell_donors(row)
@@ -185,7 +185,7 @@ def tick(document: ClaimDocument, *, by, received: bool = True, on=None) -> None
         row = ClaimDocument.objects.select_for_update().get(pk=document.pk)
         row.received = received
         row.received_on = (on or timezone.localdate()) if received else None
-        _history_by(by, row)
+        history_by(by, row)
         row.save(update_fields=["received", "received_on"])
     document.refresh_from_db()
 
@@ -218,7 +218,7 @@ def attach_scan(document: ClaimDocument, clean_file, *, by) -> ClaimDocument:
             row.sha256 = clean_file.sha256
             if not row.received:
                 row.received, row.received_on = True, timezone.localdate()
-            _history_by(by, row)
+            history_by(by, row)
             row.save()
             if old:
                 transaction.on_commit(lambda: storage.delete(old))
@@ -238,7 +238,7 @@ def remove_scan(document: ClaimDocument, *, by) -> None:
         if not old:
             return
         row.scan, row.content_type, row.size, row.sha256 = "", "", None, ""
-        _history_by(by, row)
+        history_by(by, row)
         row.save()
         transaction.on_commit(lambda: storage.delete(old))
     document.refresh_from_db()

@@ -75,3 +75,14 @@ def _command(reason: str) -> str:
     """The management command a reason starts with (`lapse_sponsorships: …`), or ""."""
     match = _COMMAND.match(reason)
     return match.group(1) if match and match.group(1) in get_commands() else ""
+
+
+def history_by(user, *rows):
+    """Name `user` in the history entries the next saves of `rows` write.
+
+    Within a staff request the history middleware does this; a service may also run from a
+    command or a test, and the history must still say who acted.
+    """
+    if user is not None:
+        for row in rows:
+            row._history_user = user

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.history import history_by
 from core.months import month_name, month_start
 from core.storage import random_name
 from donations import rules as pledge_rules
@@ -225,17 +226,6 @@ def settle_imported(sponsorship_ids) -> None:
         )
 
 
-def _history_by(user, *rows):
-    """Name `user` in the history entries the next saves of `rows` write.
-
-    Within a staff request the history middleware does this; a service may also run from a
-    command or a test, and the history must still say who acted.
-    """
-    if user is not None:
-        for row in rows:
-            row._history_user = user
-
-
 def _lock(evidence: PaymentEvidence):
     sponsorship = Sponsorship.objects.select_for_update().get(pk=evidence.payment.sponsorship_id)
     payment = PremiumPayment.objects.select_for_update().get(pk=evidence.payment_id)
@@ -255,7 +245,7 @@ def verify_evidence(evidence: PaymentEvidence, *, by, reinstating=False) -> bool
         sponsorship, payment, evidence_row = _lock(evidence)
         if evidence_row.status != PaymentEvidence.Status.PENDING:
             return False
-        _history_by(by, sponsorship, payment, evidence_row)
+        history_by(by, sponsorship, payment, evidence_row)
         if sponsorship.state not in Sponsorship.LIVE_STATES or (
             not reinstating and sponsorship.is_lapsed_on()
         ):
@@ -310,7 +300,7 @@ def reject_evidence(evidence: PaymentEvidence, *, by, reason: str) -> bool:
         sponsorship, payment, evidence_row = _lock(evidence)
         if evidence_row.status != PaymentEvidence.Status.PENDING:
             return False
-        _history_by(by, sponsorship, evidence_row)
+        history_by(by, sponsorship, evidence_row)
         evidence_row.status = PaymentEvidence.Status.REJECTED
         evidence_row.rejection_reason = reason
         evidence_row.reviewed_at, evidence_row.reviewed_by = timezone.now(), by
@@ -705,12 +695,12 @@ def record_situation_update(update: SituationUpdate, *, by) -> SituationOutcome:
         if row.kind == SituationUpdate.Kind.DECEASED:
             if (recipient.status, recipient.deceased_on) != (new_status, row.happened_on):
                 recipient.status, recipient.deceased_on = new_status, row.happened_on
-                _history_by(by, recipient)
+                history_by(by, recipient)
                 recipient.save(update_fields=["status", "deceased_on", "updated_at"])
         elif new_status and recipient.status == Recipient.Status.ELIGIBLE:
             # A death recorded earlier stays recorded whatever news comes later.
             recipient.status = new_status
-            _history_by(by, recipient)
+            history_by(by, recipient)
             recipient.save(update_fields=["status", "updated_at"])
 
         today = timezone.localdate()
@@ -727,7 +717,7 @@ def record_situation_update(update: SituationUpdate, *, by) -> SituationOutcome:
             if sponsorship.state != Sponsorship.State.AWAITING_DECISION:
                 sponsorship.state = Sponsorship.State.AWAITING_DECISION
                 sponsorship.decision_requested_at = now
-                _history_by(by, sponsorship)
+                history_by(by, sponsorship)
                 sponsorship.save(update_fields=["state", "decision_requested_at"])
             Message.queue(
                 sponsorship.donor,
@@ -754,7 +744,7 @@ def _owe_refunds(recipient, death_day, *, by) -> list[Refund]:
     created, per_sponsorship = [], {}
     for payment, months, amount in death_refunds(recipient, death_day):
         refund = Refund(payment=payment, unused_months=months, amount=amount)
-        _history_by(by, refund)
+        history_by(by, refund)
         refund.save()
         created.append(refund)
         total = per_sponsorship.setdefault(payment.sponsorship_id, [payment.sponsorship, 0, 0])
@@ -832,7 +822,7 @@ def advance_refund(
         if notes:
             row.notes = f"{row.notes}\n{notes}".strip()
             fields.append("notes")
-        _history_by(by, row)
+        history_by(by, row)
         row.save(update_fields=fields)
     refund.refresh_from_db()
     return True
@@ -868,11 +858,11 @@ def _end(sponsorship: Sponsorship, recipient: Recipient, *, by, reason, replaced
     if replaced_by is not None:
         sponsorship.replaced_by = replaced_by
         fields.append("replaced_by")
-    _history_by(by, sponsorship)
+    history_by(by, sponsorship)
     sponsorship.save(update_fields=fields)
     if recipient.status == Recipient.Status.ELIGIBLE:
         recipient.waiting_since = timezone.localdate()
-        _history_by(by, recipient)
+        history_by(by, recipient)
         recipient.save(update_fields=["waiting_since", "updated_at"])
 
 
@@ -964,13 +954,13 @@ def carry_out_request(request: DonorRequest, *, by):
                 else:
                     # Lapsed meanwhile: it stays lapsed, and still shows how it continued.
                     sponsorship.replaced_by = result
-                    _history_by(by, sponsorship)
+                    history_by(by, sponsorship)
                     sponsorship.save(update_fields=["replaced_by"])
             elif holding:
                 _end(sponsorship, old_recipient, by=by, reason="stopped at the donor's request")
             row.status = DonorRequest.Status.DONE
             row.handled_by, row.handled_at = by, timezone.now()
-            _history_by(by, row)
+            history_by(by, row)
             row.save(update_fields=["status", "handled_by", "handled_at"])
             Message.queue(
                 sponsorship.donor,
@@ -1008,7 +998,7 @@ def decline_request(request: DonorRequest, *, by, reason: str) -> bool:
         row.status = DonorRequest.Status.DECLINED
         row.decline_reason = reason
         row.handled_by, row.handled_at = by, timezone.now()
-        _history_by(by, row)
+        history_by(by, row)
         row.save(update_fields=["status", "decline_reason", "handled_by", "handled_at"])
         Message.queue(
             sponsorship.donor,
@@ -1054,7 +1044,7 @@ def reinstate(evidence: PaymentEvidence, *, by) -> bool:
             paid = sponsorship.payments.filter(status=PremiumPayment.Status.VERIFIED).exists()
             sponsorship.state = Sponsorship.State.ACTIVE if paid else Sponsorship.State.PLEDGED
             sponsorship.ended_at, sponsorship.end_reason = None, ""
-            _history_by(by, sponsorship)
+            history_by(by, sponsorship)
             sponsorship.save(update_fields=["state", "ended_at", "end_reason"])
         verify_evidence(evidence_row, by=by, reinstating=True)
         sponsorship.refresh_from_db()
